@@ -1,0 +1,61 @@
+# The two commands a reader needs are `make book` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NPROC  := $(shell nproc 2>/dev/null || echo 2)
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+
+# Headless plotting and reproducible hashing for every notebook run (build, nbval, refresh).
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help venv book test unit nbval build browser lint lab notebooks bench clean
+
+help:
+	@echo "make book       build the HTML book (executing every notebook) into _build/html"
+	@echo "make test       every test: dlmath, nbval on every notebook, the strict book build, the browser checks"
+	@echo "make lab        JupyterLab on the chapters, with this project's kernel"
+	@echo "make notebooks  re-execute the notebooks in place to refresh their stored outputs"
+	@echo "make bench      run the benchmark scripts in benchmarks/"
+
+# The venv is rebuilt when it is missing or older than any file that says what goes in it.
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -n $(NPROC) -q
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-n $(NPROC) --dist loadscope -q book
+
+build: book
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint unit nbval build
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=book
+
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 $(NOTEBOOKS)
+
+bench: $(STAMP)
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf _build

@@ -1,0 +1,211 @@
+r"""Sliders that work in a live kernel *and* in the built HTML book (chapter "TestNet", "Batch").
+
+A chapter supplies a tested ``compute(**params) -> result`` function, a ``plot(result, fig)``
+function that draws on an empty matplotlib figure, and a grid of parameter values::
+
+    Explorer(compute, plot, [Param("log10_lr", np.linspace(-3, 0, 7), label="log10 α")])
+
+As the last expression of a cell, the explorer displays one output with two representations:
+
+* ``application/vnd.jupyter.widget-view+json``: ipywidgets sliders that call ``compute`` again and
+  redraw, for a reader in Jupyter (nbval ignores this representation: model ids are random);
+* ``text/html``: a self-contained slider over frames precomputed at every grid point, embedded as
+  PNG data URIs with a few lines of inline JavaScript: no kernel, no CDN.  The book's build drops the
+  widget representation (``nb_mime_priority_overrides`` in ``_config.yml``) so the HTML page shows this
+  one.  Its bytes are deterministic, so nbval compares them like any other output.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .errors import ShapeError  # noqa: E402
+
+
+class Param(NamedTuple):
+    """One slider: a name passed to ``compute``, the grid of values the HTML frames are drawn at,
+    a label for the reader and a format for the value.  ``default`` is an index into ``values``."""
+
+    name: str
+    values: Sequence[Any]
+    label: str | None = None
+    fmt: str = "{:g}"
+    default: int | None = None
+
+    def show(self, value: Any) -> str:
+        return self.fmt.format(value)
+
+    def start(self) -> int:
+        return len(self.values) // 2 if self.default is None else self.default
+
+
+class Explorer:
+    """An interactive figure over a grid of one or two parameters (see the module docstring).
+
+    Parameters
+    ----------
+    compute : callable(**params) -> result; the tested function behind the figure
+    plot : callable(result, fig) -> None; draws on an empty figure
+    params : one or two :class:`Param`, the sliders of both versions
+    live_params : extra controls shown only in the live version (a bool grid gives a checkbox);
+        the HTML frames use each one's default value
+    title : shown above the sliders and used as the image's alt text
+    figsize, dpi : size of the figure (the frames' pixel size is figsize * dpi)
+    """
+
+    def __init__(
+        self,
+        compute: Callable[..., Any],
+        plot: Callable[[Any, plt.Figure], None],
+        params: Sequence[Param],
+        *,
+        live_params: Sequence[Param] = (),
+        title: str = "Explorer",
+        figsize: tuple[float, float] = (8.0, 3.2),
+        dpi: int = 80,
+    ) -> None:
+        if not 1 <= len(params) <= 2:
+            raise ShapeError(f"Explorer: give one or two params to slide over (got {len(params)})")
+        for p in [*params, *live_params]:
+            if len(p.values) == 0:
+                raise ShapeError(f"Explorer: param {p.name!r} has an empty grid of values")
+            if not 0 <= p.start() < len(p.values):
+                raise ShapeError(f"Explorer: default index {p.default} of {p.name!r} is outside 0..{len(p.values) - 1}")
+        self.compute, self.plot = compute, plot
+        self.params, self.live_params = list(params), list(live_params)
+        self.title, self.figsize, self.dpi = title, figsize, dpi
+
+    # -- the frames behind the HTML slider ---------------------------------------------------
+    def fixed_values(self) -> dict[str, Any]:
+        """The value each live-only control takes in the HTML frames."""
+        return {p.name: p.values[p.start()] for p in self.live_params}
+
+    def render(self, values: dict[str, Any], fig: plt.Figure | None = None) -> bytes:
+        """PNG bytes of the figure at one point (deterministic: no timestamps in the metadata)."""
+        own = fig is None
+        fig = fig or plt.figure(figsize=self.figsize, dpi=self.dpi)
+        try:
+            fig.clear()
+            self.plot(self.compute(**values), fig)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=self.dpi, metadata={"Software": None})
+            return buf.getvalue()
+        finally:
+            if own:
+                plt.close(fig)
+
+    def frames(self) -> dict[str, bytes]:
+        """Every grid point's PNG, keyed by slider indices joined with '_' (e.g. '3_0')."""
+        fig = plt.figure(figsize=self.figsize, dpi=self.dpi)
+        try:
+            out = {}
+            for idx in itertools.product(*(range(len(p.values)) for p in self.params)):
+                values = {p.name: p.values[i] for p, i in zip(self.params, idx, strict=True)}
+                out["_".join(map(str, idx))] = self.render({**values, **self.fixed_values()}, fig)
+            return out
+        finally:
+            plt.close(fig)
+
+    def static_html(self) -> str:
+        """A self-contained slider over the precomputed frames: one <img>, one range input per param."""
+        frames = {k: "data:image/png;base64," + base64.b64encode(v).decode() for k, v in self.frames().items()}
+        uid = "dlx-" + hashlib.sha1("".join(frames.values()).encode()).hexdigest()[:10]
+        start = [p.start() for p in self.params]
+        labels = [[p.show(v) for v in p.values] for p in self.params]
+        names = [html.escape(p.label or p.name) for p in self.params]
+        key = "_".join(map(str, start))
+        alt = self._alt([lab[i] for lab, i in zip(labels, start, strict=True)])
+        rows = "".join(
+            f'<label style="display:block;margin:.2em 0">{name} = <output>{html.escape(lab[i])}</output><br>'
+            f'<input type="range" min="0" max="{len(lab) - 1}" step="1" value="{i}" style="width:100%" '
+            f'aria-label="{name}"></label>'
+            for name, lab, i in zip(names, labels, start, strict=True)
+        )
+        data = json.dumps({"frames": frames, "labels": labels, "names": [p.label or p.name for p in self.params],
+                           "title": self.title})
+        return (
+            f'<div class="dlmath-explorer" id="{uid}" style="max-width:{int(self.figsize[0] * self.dpi)}px">'
+            f'<p style="font-weight:bold;margin:.2em 0">{html.escape(self.title)}</p>{rows}'
+            f'<img src="{frames[key]}" alt="{html.escape(alt)}" style="width:100%">'
+            f"<script>(function(){{var d={data};var r=document.getElementById('{uid}');"
+            "var s=r.querySelectorAll('input'),o=r.querySelectorAll('output'),im=r.querySelector('img');"
+            "function u(){var k=[],v=[];for(var i=0;i<s.length;i++){k.push(s[i].value);"
+            "var t=d.labels[i][+s[i].value];o[i].textContent=t;v.push(d.names[i]+' = '+t);}"
+            "im.src=d.frames[k.join('_')];im.alt=d.title+': '+v.join(', ');}"
+            "for(var i=0;i<s.length;i++){s[i].addEventListener('input',u);}})();</script></div>"
+        )
+
+    def _alt(self, shown: list[str]) -> str:
+        names = [p.label or p.name for p in self.params]
+        return self.title + ": " + ", ".join(f"{n} = {v}" for n, v in zip(names, shown, strict=True))
+
+    # -- the live version ----------------------------------------------------------------------
+    def widget(self):
+        """ipywidgets controls that recompute and redraw (needs a running kernel to be useful)."""
+        import ipywidgets as w
+        from IPython.display import display
+
+        controls = {}
+        for p in [*self.params, *self.live_params]:
+            desc = p.label or p.name
+            if all(isinstance(v, bool | np.bool_) for v in p.values):
+                controls[p.name] = w.Checkbox(value=bool(p.values[p.start()]), description=desc)
+            else:
+                options = [(p.show(v), v) for v in p.values]
+                controls[p.name] = w.SelectionSlider(
+                    options=options, value=p.values[p.start()], description=desc,
+                    continuous_update=False, style={"description_width": "initial"},
+                    layout=w.Layout(width="95%"),
+                )
+        out = w.Output()
+
+        def redraw(**values):
+            fig = plt.figure(figsize=self.figsize, dpi=self.dpi)
+            self.plot(self.compute(**values), fig)
+            with out:
+                out.clear_output(wait=True)
+                display(fig)
+            plt.close(fig)
+
+        w.interactive_output(redraw, controls)
+        return w.VBox([w.HTML(f"<b>{html.escape(self.title)}</b>"), *controls.values(), out])
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {
+            "text/plain": f"<{self.title}: {self._summary()}>",
+            "text/html": self.static_html(),
+        }
+        if _in_kernel():
+            view = self.widget()
+            bundle["application/vnd.jupyter.widget-view+json"] = {
+                "version_major": 2, "version_minor": 0, "model_id": view.model_id,
+            }
+        return bundle
+
+    def _summary(self) -> str:
+        return ", ".join(f"{p.label or p.name} over {len(p.values)} values" for p in self.params)
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel that has ipywidgets installed."""
+    try:
+        from IPython import get_ipython
+
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
