@@ -41,7 +41,7 @@ def linear_forward(A_prev, W, b) -> tuple[np.ndarray, LinearCache]:
     f = "linear_forward"
     A_prev = as_array(f, "A_prev", A_prev, 2)
     W = as_array(f, "W", W, 2)
-    b = as_array(f, "b", b, 2)
+    b = as_array(f, "b", b)
     if W.shape[1] != A_prev.shape[0]:
         raise ShapeError(
             f"{f}: W has {W.shape[1]} columns but A_prev has {A_prev.shape[0]} rows "
