@@ -1,0 +1,202 @@
+"""Tests for dlmath.deep: shapes, errors, whole-model gradient checks, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlmath.deep import (
+    LayerCache,
+    check_params,
+    dimension_table,
+    format_dimension_table,
+    identity_backward,
+    identity_forward,
+    init_params,
+    model_backward,
+    model_forward,
+    train,
+    update_params,
+)
+from dlmath.errors import ShapeError
+from dlmath.gradcheck import numerical_gradient, relative_error
+from dlmath.losses import binary_cross_entropy_with_logits, softmax_cross_entropy
+
+# Central differences in float64 with eps=1e-6 on smooth functions agree to ~1e-9; 1e-7 leaves margin.
+SMOOTH_TOL = 1e-7
+# ReLU nets are piecewise linear: away from kinks finite differences are exact up to rounding,
+# but a unit within eps of 0 would break that, so the test seeds are chosen with no |Z| < 1e-3.
+KINK_MARGIN = 1e-3
+
+SIZES = [3, 5, 4, 4, 2]  # a 4-layer net
+
+
+def _random_case(hidden: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    params = init_params(SIZES, "xavier", seed=seed)
+    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in params.items()}  # nonzero biases too
+    X = rng.standard_normal((SIZES[0], 6))
+    G = rng.standard_normal((SIZES[-1], 6))  # random upstream gradient, never all ones
+    return params, X, G
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu"])
+def test_whole_model_gradient_every_parameter(hidden):
+    params, X, G = _random_case(hidden, seed=3)
+    AL, caches = model_forward(X, params, hidden)
+    if hidden == "relu":
+        assert min(np.abs(c.activation.Z).min() for c in caches[:-1]) > KINK_MARGIN
+    grads = model_backward(G, caches, hidden)
+
+    for key in params:
+        def f(v, key=key):
+            return float(np.sum(G * model_forward(X, {**params, key: v}, hidden)[0]))
+
+        num = numerical_gradient(f, params[key])
+        assert relative_error(grads["d" + key], num) < SMOOTH_TOL, key
+    num_X = numerical_gradient(lambda x: float(np.sum(G * model_forward(x, params, hidden)[0])), X)
+    assert relative_error(grads["dA0"], num_X) < SMOOTH_TOL
+
+
+def test_gradient_with_loss_carries_one_over_m():
+    """With a real loss, dW is the gradient of the *mean* loss: the 1/m comes from the loss alone."""
+    params, X, _ = _random_case("tanh", seed=1)
+    y = np.array([0, 1, 1, 0, 1, 0])
+    AL, caches = model_forward(X, params, "tanh")
+    _, dAL = softmax_cross_entropy(AL, y)
+    grads = model_backward(dAL, caches, "tanh")
+    num = numerical_gradient(lambda w: softmax_cross_entropy(model_forward(X, {**params, "W1": w}, "tanh")[0], y)[0],
+                             params["W1"])
+    assert relative_error(grads["dW1"], num) < SMOOTH_TOL
+
+
+def test_single_example_equals_column_of_batch():
+    params, X, _ = _random_case("relu")
+    AL, _ = model_forward(X, params)
+    for j in range(X.shape[1]):
+        a, _ = model_forward(X[:, [j]], params)
+        np.testing.assert_allclose(a, AL[:, [j]], rtol=1e-12)
+
+
+def test_forward_matches_hand_written_two_layer_net():
+    rng = np.random.default_rng(5)
+    p = init_params([2, 3, 1], "he", seed=5)
+    p["b1"] = rng.standard_normal((3, 1))
+    X = rng.standard_normal((2, 4))
+    expected = p["W2"] @ np.maximum(p["W1"] @ X + p["b1"], 0) + p["b2"]
+    np.testing.assert_allclose(model_forward(X, p)[0], expected, rtol=1e-12)
+
+
+def test_dimension_table_rows():
+    rows = dimension_table([3, 5, 2], m=7)
+    assert rows[0].A == (3, 7) and rows[0].W is None
+    assert rows[1] == (1, (5, 3), (5, 1), (5, 7), (5, 7))
+    assert rows[2] == (2, (2, 5), (2, 1), (2, 7), (2, 7))
+    text = format_dimension_table([3, 5, 2])
+    assert "(5, 3)" in text and "(2, m)" in text and len(text.splitlines()) == 4
+
+
+@pytest.mark.parametrize("bad", [[3], [], [3, 0, 1], [3, 2.5, 1]])
+def test_dimension_table_rejects_bad_sizes(bad):
+    with pytest.raises(ShapeError, match="layer_sizes"):
+        dimension_table(bad)
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=6), m=st.integers(1, 5),
+       hidden=st.sampled_from(["relu", "tanh", "sigmoid"]), seed=st.integers(0, 10**6))
+def test_shapes_follow_dimension_table(sizes, m, hidden, seed):
+    params = init_params(sizes, "he", seed=seed)
+    X = np.random.default_rng(seed).standard_normal((sizes[0], m))
+    X_copy = X.copy()
+    saved = {k: v.copy() for k, v in params.items()}
+    AL, caches = model_forward(X, params, hidden)
+    G = np.random.default_rng(seed + 1).standard_normal(AL.shape)
+    G_copy = G.copy()
+    grads = model_backward(G, caches, hidden)
+    for row in dimension_table(sizes, m)[1:]:
+        l = row.l
+        assert params[f"W{l}"].shape == grads[f"dW{l}"].shape == row.W
+        assert params[f"b{l}"].shape == grads[f"db{l}"].shape == row.b
+        assert caches[l - 1].activation.Z.shape == row.Z == caches[l - 1].activation.A.shape
+    assert grads["dA0"].shape == X.shape
+    assert check_params(params) == sizes
+    # nothing is modified in place
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(G, G_copy)
+    for k in params:
+        np.testing.assert_array_equal(params[k], saved[k])
+
+
+def test_check_params_errors():
+    p = init_params([3, 4, 2], seed=0)
+    with pytest.raises(ShapeError, match=r"W2 has 5 columns but layer 1 has 4 units"):
+        check_params({**p, "W2": np.zeros((2, 5))})
+    with pytest.raises(ShapeError, match=r"b1 must be \(4, 1\)"):
+        check_params({**p, "b1": np.zeros((4,)).reshape(1, 4)})
+    with pytest.raises(ShapeError, match="missing b2"):
+        check_params({k: v for k, v in p.items() if k != "b2"})
+    with pytest.raises(ShapeError, match="unexpected key.*W4"):
+        check_params({**p, "W4": np.zeros((1, 2)), "b4": np.zeros((1, 1))})
+    with pytest.raises(ShapeError, match="without W1"):
+        check_params({"W2": np.zeros((1, 1))})
+    with pytest.raises(ShapeError, match="must be a dict"):
+        check_params([p["W1"], p["b1"]])
+    with pytest.raises(ShapeError, match=r"layer sizes \[3, 4, 2\] but layer_sizes is \[3, 4, 3\]"):
+        check_params(p, [3, 4, 3])
+    with pytest.raises(ShapeError, match="NaN"):
+        check_params({**p, "W1": np.full((4, 3), np.nan)})
+
+
+def test_model_forward_backward_errors():
+    p = init_params([3, 4, 2], seed=0)
+    with pytest.raises(ShapeError, match=r"model_forward: X has 2 rows but W1 expects 3"):
+        model_forward(np.zeros((2, 5)), p)
+    with pytest.raises(ShapeError, match="W2 has 3 columns"):
+        model_forward(np.zeros((3, 5)), {**p, "W2": np.zeros((2, 3))})
+    with pytest.raises(ValueError, match="unknown activation 'softplus'"):
+        model_forward(np.zeros((3, 5)), p, hidden="softplus")
+    AL, caches = model_forward(np.ones((3, 5)), p)
+    with pytest.raises(ShapeError, match=r"dAL must have the shape of the output AL"):
+        model_backward(np.ones((5, 2)), caches)
+    with pytest.raises(ShapeError, match="identity_backward"):
+        identity_backward(np.ones((2, 2)), identity_forward(np.ones((2, 3)))[1])
+    assert isinstance(caches[0], LayerCache)
+
+
+def test_update_params_is_pure_and_checks_shapes():
+    p = init_params([2, 3, 1], seed=2)
+    saved = {k: v.copy() for k, v in p.items()}
+    g = {"d" + k: np.ones_like(v) for k, v in p.items()}
+    new = update_params(p, g, 0.5)
+    for k in p:
+        np.testing.assert_array_equal(p[k], saved[k])
+        np.testing.assert_allclose(new[k], saved[k] - 0.5)
+    with pytest.raises(ShapeError, match=r"dW2 must have the shape of W2"):
+        update_params(p, {**g, "dW2": np.ones((3, 1))}, 0.1)
+    with pytest.raises(ShapeError, match="db1"):
+        update_params(p, {k: v for k, v in g.items() if k != "db1"}, 0.1)
+
+
+def test_init_schemes():
+    sizes = [400, 300, 1]
+    for scheme, std in [("small", 0.01), ("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400))]:
+        p = init_params(sizes, scheme, seed=0)
+        assert abs(p["W1"].std() / std - 1) < 0.02  # 120000 samples: std estimate good to ~0.2%
+        assert not p["b1"].any()
+    np.testing.assert_array_equal(init_params(sizes, seed=4)["W2"], init_params(sizes, seed=4)["W2"])
+    with pytest.raises(ValueError, match="unknown scheme"):
+        init_params(sizes, "lecun")
+
+
+def test_train_decreases_loss_on_separable_data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 100))
+    y = (X[0] + X[1] > 0).astype(float).reshape(1, -1)
+    p0 = init_params([2, 8, 1], "he", seed=0)
+    p, hist = train(X, y, p0, lr=0.5, epochs=300, loss=binary_cross_entropy_with_logits)
+    assert hist.shape == (300,) and hist[-1] < 0.5 * hist[0]
+    assert np.mean((model_forward(X, p)[0] > 0) == y) > 0.95
+    np.testing.assert_array_equal(p0["W1"], init_params([2, 8, 1], "he", seed=0)["W1"])  # input not modified
