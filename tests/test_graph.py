@@ -1,0 +1,95 @@
+"""Smoke and layout tests for the computational-graph drawer ``dlmath.graph``."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
+
+from dlmath import ShapeError  # noqa: E402
+from dlmath.graph import NODE_LABEL_GID, draw_graph, graph_layout, node_title  # noqa: E402
+from dlmath.scalar import Value, topological_order, vmax  # noqa: E402
+
+
+def _neuron():
+    w0, x0, w1, x1, w2 = (Value(v, n) for v, n in zip((2, -1, -3, -2, -3), ("w0", "x0", "w1", "x1", "w2"), strict=True))
+    f = (w0 * x0 + w1 * x1 + w2).sigmoid()
+    f.backward()
+    return f
+
+
+def _labels(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == NODE_LABEL_GID]
+
+
+def test_neuron_graph_has_one_label_per_node():
+    f = _neuron()
+    fig = draw_graph(f, title="neuron")
+    try:
+        labels = _labels(fig)
+        # 5 leaves, 2 products, 2 sums, 1 sigmoid
+        assert len(labels) == 10 == len(topological_order(f))
+        assert sorted(labels) == sorted(["w0", "x0", "w1", "x1", "w2", "*", "*", "+", "+", "σ"])
+        arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+        assert len(arrows) == 9  # one per (parent, child) edge
+        assert fig.axes[0].get_title() == "neuron"
+    finally:
+        plt.close(fig)
+
+
+def test_gradients_and_values_are_printed():
+    f = _neuron()
+    fig = draw_graph(f, fmt=".2f")
+    try:
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert "0.73" in texts and "1.00" in texts and "-0.59" in texts  # sigma(1), df/df, df/dx1
+    finally:
+        plt.close(fig)
+    fig = draw_graph(f, show_grad=False)
+    try:
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert "-0.59" not in texts and len(texts) == 2 * 10
+    finally:
+        plt.close(fig)
+
+
+def test_fan_out_and_repeated_parent_edges_are_all_drawn():
+    a = Value(3.0, "a")
+    q = a * a + a  # a -> * twice, a -> + once, * -> +
+    q.backward()
+    fig, ax = plt.subplots()
+    try:
+        assert draw_graph(q, ax=ax) is fig
+        assert len(_labels(fig)) == 3
+        assert len([p for p in ax.patches if isinstance(p, FancyArrowPatch)]) == 4
+    finally:
+        plt.close(fig)
+
+
+def test_layout_inputs_left_output_right():
+    x, y, z, w = Value(3.0, "x"), Value(-4.0, "y"), Value(2.0, "z"), Value(-1.0, "w")
+    out = 2 * (x * y + vmax(z, w))
+    pos = graph_layout(out)
+    for v in topological_order(out):
+        for p in v.parents:
+            assert pos[id(p)][0] < pos[id(v)][0]
+    assert pos[id(out)][0] == max(px for px, _ in pos.values())
+    assert len({p for p in pos.values()}) == len(pos)  # no two nodes on top of each other
+
+
+def test_node_title():
+    assert node_title(Value(2.5)) == "2.5"
+    assert node_title(Value(1.0, "x")) == "x"
+    s = Value(1.0) + Value(2.0)
+    assert node_title(s) == "+"
+    s.label = "s"
+    assert node_title(s) == "s = +"
+
+
+def test_draw_graph_rejects_non_values():
+    with pytest.raises(ShapeError, match="draw_graph: root must be a Value"):
+        draw_graph(1.0)
