@@ -1,0 +1,238 @@
+"""The explorer behind the book's sliders: frames, the kernel-free HTML slider, the live widget.
+
+The JavaScript of the HTML slider is exercised in a real browser by ``tests/browser``; here we
+check what the Python side promises: one frame per grid point, byte-identical on every run (nbval
+compares the HTML output byte for byte), one range input per parameter, nothing loaded from the
+network, and ipywidgets controls that recompute.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from dlmath import ShapeError, explore
+from dlmath.explore import Explorer, Param
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FIGSIZE, DPI = (3.0, 2.0), 40  # small frames keep the tests fast: 120 x 80 pixels
+
+
+def compute(a, b=1.0, flip=False):
+    """A stand-in for a chapter's tested function: a line through (0, 0) with slope a * b."""
+    x = np.linspace(0.0, 1.0, 11)
+    return x, (-1.0 if flip else 1.0) * a * b * x
+
+
+def plot(result, fig):
+    x, y = result
+    ax = fig.add_subplot()
+    ax.plot(x, y, color="tab:blue")
+    ax.set_ylim(-3, 3)
+    ax.set_title("line")
+    ax.set_xlabel("x")
+
+
+def make(params=None, **kw):
+    params = params or [Param("a", [0.5, 1.0, 2.0], label="slope a")]
+    return Explorer(compute, plot, params, figsize=FIGSIZE, dpi=DPI, **kw)
+
+
+def two_params():
+    return make([Param("a", [0.5, 1.0, 2.0]), Param("b", [1.0, -1.0], default=0)])
+
+
+def frame_uris(html: str) -> dict[str, str]:
+    """The frames dictionary embedded in the slider's script."""
+    data = re.search(r"var d=(\{.*?\});var r=", html).group(1)
+    return json.loads(data)["frames"]
+
+
+def decode(uri: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    assert uri.startswith(prefix)
+    return base64.b64decode(uri[len(prefix):])
+
+
+# -- frames ------------------------------------------------------------------------------------
+def test_one_frame_per_grid_point_keyed_by_indices():
+    assert sorted(make().frames()) == ["0", "1", "2"]
+    assert sorted(two_params().frames()) == ["0_0", "0_1", "1_0", "1_1", "2_0", "2_1"]
+
+
+def test_frames_are_pngs_of_the_requested_pixel_size():
+    for png in two_params().frames().values():
+        assert png.startswith(PNG_SIGNATURE)
+        assert Image.open(io.BytesIO(png)).size == (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)
+
+
+def test_frames_call_compute_at_every_grid_point_with_live_params_at_their_default():
+    calls = []
+
+    def recording(a, b, flip):
+        calls.append((a, b, flip))
+        return compute(a, b, flip)
+
+    ex = Explorer(recording, plot, [Param("a", [1.0, 2.0]), Param("b", [3.0, 4.0, 5.0])],
+                  live_params=[Param("flip", [False, True], default=1)], figsize=FIGSIZE, dpi=DPI)
+    ex.frames()
+    assert calls == [(1.0, 3.0, True), (1.0, 4.0, True), (1.0, 5.0, True),
+                     (2.0, 3.0, True), (2.0, 4.0, True), (2.0, 5.0, True)]
+
+
+def test_render_is_deterministic_byte_for_byte():
+    ex = make()
+    assert ex.render({"a": 1.0}) == ex.render({"a": 1.0})
+    assert ex.frames() == ex.frames()
+
+
+def test_a_frame_drawn_on_the_shared_figure_equals_one_drawn_alone():
+    ex = two_params()
+    assert ex.frames()["2_1"] == ex.render({"a": 2.0, "b": -1.0})
+
+
+def test_different_parameter_values_give_different_pictures():
+    frames = make().frames()
+    pixels = [np.asarray(Image.open(io.BytesIO(frames[k])).convert("RGB")) for k in ("0", "2")]
+    assert np.any(pixels[0] != pixels[1])
+
+
+def test_frames_leave_no_figure_open():
+    before = plt.get_fignums()
+    ex = make()
+    ex.frames()
+    ex.render({"a": 1.0})
+    ex.static_html()
+    assert plt.get_fignums() == before
+
+
+# -- the HTML slider -----------------------------------------------------------------------------
+def test_static_html_is_deterministic():
+    assert two_params().static_html() == two_params().static_html()
+
+
+def test_static_html_has_one_range_input_per_param_starting_at_the_default():
+    html = two_params().static_html()
+    inputs = re.findall(r'<input type="range" min="0" max="(\d+)" step="1" value="(\d+)"', html)
+    assert inputs == [("2", "1"), ("1", "0")]  # a: 3 values, middle by default; b: 2 values, default 0
+    assert html.count('class="dlmath-explorer"') == 1
+    assert html.count("<img ") == 1
+
+
+def test_static_html_embeds_every_frame_as_a_data_uri_and_nothing_remote():
+    ex = two_params()
+    html = ex.static_html()
+    uris = frame_uris(html)
+    assert {k: decode(v) for k, v in uris.items()} == ex.frames()
+    without_frames = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    assert "data:" not in without_frames and not re.search(r"https?:|//", without_frames)  # nothing remote
+    shown = re.search(r'<img src="([^"]+)"', html).group(1)
+    assert shown == uris["1_0"]  # the default frame is the one displayed before any input
+
+
+def test_static_html_alt_text_names_the_title_and_the_values():
+    html = make(title="Slope explorer").static_html()
+    alt = re.search(r'<img [^>]*alt="([^"]+)"', html).group(1)
+    assert alt == "Slope explorer: slope a = 1"
+
+
+def test_static_html_escapes_title_and_labels():
+    ex = Explorer(compute, plot, [Param("a", [1.0, 2.0], label="a<b")], title="x & <y>",
+                  figsize=FIGSIZE, dpi=DPI)
+    html = ex.static_html()
+    visible = html.split("<script>")[0]
+    assert "x &amp; &lt;y&gt;" in visible and "a&lt;b" in visible
+    assert "<y>" not in visible and "a<b" not in visible
+
+
+def test_two_explorers_get_distinct_element_ids():
+    ids = {re.search(r'id="(dlx-[0-9a-f]+)"', e.static_html()).group(1)
+           for e in (make(title="one"), make(title="two"))}
+    assert len(ids) == 2
+
+
+def test_param_formats_values_for_the_reader():
+    p = Param("lr", np.logspace(-3, 0, 4), fmt="{:.0e}")
+    assert [p.show(v) for v in p.values] == ["1e-03", "1e-02", "1e-01", "1e+00"]
+    assert p.start() == 2 and Param("x", [1, 2, 3], default=0).start() == 0
+
+
+# -- bad parameters --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("params", "live", "match"),
+    [
+        ([], [], r"Explorer: give one or two params to slide over \(got 0\)"),
+        ([Param("a", [1]), Param("b", [1]), Param("c", [1])], [], r"one or two params .*got 3"),
+        ([Param("a", [])], [], r"param 'a' has an empty grid of values"),
+        ([Param("a", [1.0, 2.0], default=2)], [], r"default index 2 of 'a' is outside 0..1"),
+        ([Param("a", [1.0, 2.0], default=-1)], [], r"default index -1 of 'a' is outside 0..1"),
+        ([Param("a", [1.0])], [Param("flip", [], default=None)], r"param 'flip' has an empty grid"),
+        ([Param("a", [1.0])], [Param("a", [True, False])], r"param names must be distinct"),
+    ],
+)
+def test_bad_params_raise_shape_error(params, live, match):
+    with pytest.raises(ShapeError, match=match):
+        Explorer(compute, plot, params, live_params=live)
+
+
+# -- the live widget -------------------------------------------------------------------------------
+def test_widget_has_a_slider_per_param_a_checkbox_per_bool_param_and_the_default_picture():
+    ipywidgets = pytest.importorskip("ipywidgets")
+    ex = make([Param("a", [0.5, 1.0, 2.0]), Param("b", [1.0, 2.0])], live_params=[Param("flip", [False, True])])
+    box = ex.widget()
+    kinds = [type(c).__name__ for c in box.children]
+    assert kinds == ["HTML", "SelectionSlider", "SelectionSlider", "Checkbox", "Image"]
+    sliders = box.children[1:3]
+    assert [s.value for s in sliders] == [1.0, 2.0]  # len // 2 when no default is given
+    image = box.children[-1]
+    assert isinstance(image, ipywidgets.Image)
+    assert image.value == ex.render({"a": 1.0, "b": 2.0, "flip": True})
+
+
+def test_widget_controls_recompute_and_redraw():
+    pytest.importorskip("ipywidgets")
+    calls = []
+
+    def recording(a, flip=False):
+        calls.append((a, flip))
+        return compute(a, 1.0, flip)
+
+    ex = Explorer(recording, plot, [Param("a", [0.5, 1.0, 2.0])], live_params=[Param("flip", [False, True], default=0)],
+                  figsize=FIGSIZE, dpi=DPI)
+    box = ex.widget()
+    slider, checkbox, image = box.children[1], box.children[2], box.children[-1]
+    first = image.value
+    slider.value = 2.0
+    assert calls[-1] == (2.0, False)
+    assert image.value == ex.render({"a": 2.0, "flip": False}) != first
+    checkbox.value = True
+    assert calls[-1] == (2.0, True)
+    assert image.value == ex.render({"a": 2.0, "flip": True})
+
+
+# -- what a notebook displays ------------------------------------------------------------------------
+def test_outside_a_kernel_the_mimebundle_is_html_and_text_only():
+    bundle = make(title="Demo")._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert bundle["text/plain"] == "<Demo: slope a over 3 values>"
+    assert bundle["text/html"] == make(title="Demo").static_html()
+
+
+def test_inside_a_kernel_the_mimebundle_adds_the_widget_view(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.setattr(explore, "_in_kernel", lambda: True)
+    bundle = make()._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"}
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["version_major"] == 2 and re.fullmatch(r"[0-9a-f]{32}", view["model_id"])
+
+
+def test_not_in_a_kernel_here():
+    assert explore._in_kernel() is False
