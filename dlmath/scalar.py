@@ -115,7 +115,8 @@ class Value:
             raise ZeroDivisionError(f"Value.__pow__: 0 ** {k} has no finite derivative")
         if self.data < 0.0 and not k.is_integer():
             raise ShapeError(f"Value.__pow__: a negative base ({self.data}) needs an integer exponent (got {k})")
-        return Value(self.data**k, parents=(self,), local_grads=(k * self.data ** (k - 1.0),), op=f"**{k:g}")
+        op = "1/x" if k == -1.0 else f"x^{k:g}"
+        return Value(self.data**k, parents=(self,), local_grads=(k * self.data ** (k - 1.0),), op=op)
 
     # ----------------------------------------------------------------- functions
     def exp(self) -> Value:

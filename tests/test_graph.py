@@ -88,6 +88,8 @@ def test_node_title():
     assert node_title(s) == "+"
     s.label = "s"
     assert node_title(s) == "s = +"
+    assert node_title(Value(2.0) ** -1) == "1/x"
+    assert node_title(Value(2.0) ** 3) == "x^3"
 
 
 def test_draw_graph_rejects_non_values():
