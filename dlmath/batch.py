@@ -301,6 +301,11 @@ def batch_gradient_descent(X, Y, params: Params, lr: float, epochs: int) -> Trai
     return Training(p, losses)
 
 
+#: The chapter's explorer grid: log10 of the learning rate, and the hidden width.
+LR_GRID = np.linspace(-2.0, 2.0, 9)
+HIDDEN_GRID = (2, 4, 8)
+
+
 class LRResult(NamedTuple):
     """One frame of the learning-rate explorer."""
 
@@ -315,7 +320,7 @@ class LRResult(NamedTuple):
     accuracy: float
 
 
-def explore_learning_rate(log10_lr: float, hidden: int = 4, epochs: int = 600, n: int = 200, seed: int = 0,
+def explore_learning_rate(log10_lr: float, hidden: int = 4, epochs: int = 400, n: int = 200, seed: int = 0,
                           grid: int = 60) -> LRResult:
     r"""Train a 2-h-1 sigmoid network on :func:`make_circles` with :math:`\alpha = 10^{\text{log10\_lr}}`.
 
@@ -335,7 +340,8 @@ def explore_learning_rate(log10_lr: float, hidden: int = 4, epochs: int = 600, n
 
 def plot_learning_rate(result: LRResult, fig) -> None:
     """Draw an :class:`LRResult` on an empty figure: loss curve (left), decision boundary (right)."""
-    ax1, ax2 = fig.subplots(1, 2)
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"left": 0.08, "right": 0.98, "bottom": 0.16, "top": 0.89,
+                                               "wspace": 0.25})
     ax1.plot(np.arange(result.losses.size), result.losses, color="C0")
     ax1.set_ylim(0.0, max(1.0, min(3.0, float(result.losses.max()) * 1.05)))
     ax1.set(xlabel="epoch t", ylabel="loss J", title=f"α = {result.lr:.3g}: final J = {result.losses[-1]:.3f}")
@@ -346,7 +352,6 @@ def plot_learning_rate(result: LRResult, fig) -> None:
     ax2.scatter(*result.X[y].T, s=8, c="C1", label="y = 1")
     ax2.set(xlabel="$x_1$", ylabel="$x_2$", title=f"h = {result.hidden}: accuracy {result.accuracy:.0%}")
     ax2.legend(loc="upper right", fontsize=7)
-    fig.tight_layout()
 
 
 def time_gradients(n: int, d: int = 3, h: int = 4, repeat: int = 5, seed: int = 0) -> tuple[float, float]:

@@ -1,0 +1,33 @@
+"""Chapter "Backprop on a batch": per-example loop vs vectorized gradients, and the explorer's frame times.
+
+Prints, for growing n, the best-of-5 time of ``gradients_loop`` (seed 001's single-example formulas in a
+Python loop) and ``loss_and_gradients`` (the vectorized formulas) on a 3-4-1 network, with their ratio;
+then times ``explore_learning_rate`` at every grid point of the chapter's explorer and reports the slowest.
+Run: .venv/bin/python benchmarks/bench_vectorize.py
+"""
+
+import time
+
+from dlmath.batch import HIDDEN_GRID, LR_GRID, explore_learning_rate, time_gradients
+
+FRAME_BUDGET_MS = 100.0
+
+print(f"{'n':>6} {'loop [ms]':>10} {'vectorized [ms]':>16} {'speedup':>8}")
+for n in (10, 30, 100, 300, 1000, 3000, 10000):
+    loop, vec = time_gradients(n, repeat=5 if n <= 3000 else 2)
+    print(f"{n:>6} {1e3 * loop:>10.3f} {1e3 * vec:>16.3f} {loop / vec:>7.0f}x")
+loop, vec = time_gradients(1000, repeat=7)
+print(f"speedup at n = 1000: {loop / vec:.0f}x (loop {1e3 * loop:.2f} ms, vectorized {1e3 * vec:.3f} ms)")
+
+times = {}
+for h in HIDDEN_GRID:
+    for v in LR_GRID:
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            explore_learning_rate(float(v), h)
+            best = min(best, time.perf_counter() - t0)
+        times[(float(v), h)] = 1e3 * best
+(v, h), slow = max(times.items(), key=lambda kv: kv[1])
+print(f"explorer: {len(times)} frames, median {sorted(times.values())[len(times) // 2]:.1f} ms, "
+      f"slowest {slow:.1f} ms at log10 lr = {v:.1f}, h = {h} (budget {FRAME_BUDGET_MS:.0f} ms)")
