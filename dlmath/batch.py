@@ -342,9 +342,12 @@ def plot_learning_rate(result: LRResult, fig) -> None:
     """Draw an :class:`LRResult` on an empty figure: loss curve (left), decision boundary (right)."""
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"left": 0.08, "right": 0.98, "bottom": 0.16, "top": 0.89,
                                                "wspace": 0.25})
-    ax1.plot(np.arange(result.losses.size), result.losses, color="C0")
-    ax1.set_ylim(0.0, max(1.0, min(3.0, float(result.losses.max()) * 1.05)))
-    ax1.set(xlabel="epoch t", ylabel="loss J", title=f"α = {result.lr:.3g}: final J = {result.losses[-1]:.3f}")
+    ax1.semilogy(np.arange(result.losses.size), result.losses, color="C0", label="training loss")
+    ax1.axhline(np.log(2.0), color="0.5", linestyle="--", linewidth=1, label="log 2 (always answers 1/2)")
+    ax1.set_ylim(3e-3, 1e2)  # the same axis in every frame, so frames can be compared
+    ax1.set(xlabel="epoch t", ylabel="loss J (log scale)",
+            title=f"α = {result.lr:.3g}: final J = {result.losses[-1]:.3f}")
+    ax1.legend(loc="upper right", fontsize=7)
     ax2.contourf(result.grid_x, result.grid_y, result.proba, levels=[0.0, 0.5, 1.0], colors=["C0", "C1"], alpha=0.25)
     ax2.contour(result.grid_x, result.grid_y, result.proba, levels=[0.5], colors="k", linewidths=1.0)
     y = result.Y[:, 0] > 0.5
