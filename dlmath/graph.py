@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
@@ -155,4 +156,100 @@ def draw_graph(
               bbox_to_anchor=(0.5, -0.02))
     if title:
         ax.set_title(title, fontsize=11)
+    return fig
+
+
+def draw_network_passes(
+    activations: list, pre_activations: list, dC_dz: list, weights: list, dC_dy=None, *, fmt: str = ".3f"
+) -> Figure:
+    r"""Seed 003's two passes through a small dense network, side by side (chapter "The chain rule").
+
+    Left, the forward pass: every unit shows :math:`z` and :math:`a = \sigma(z)`, and every edge
+    carries its weight; the value at the tail of an edge is :math:`\partial z/\partial w` for that
+    edge.  Right, the backward pass drawn as the *reversed* network: arrows run from the output to
+    the input, and each unit multiplies the weighted sum it receives by :math:`\sigma'(z)`, giving
+    :math:`\partial C/\partial z`.
+
+    Parameters
+    ----------
+    activations : [a^[0] (n_0, 1), a^[1] (n_1, 1), ..., a^[L] (n_L, 1)], one example as columns
+    pre_activations : [z^[1], ..., z^[L]], shapes (n_l, 1)
+    dC_dz : [dC/dz^[1], ..., dC/dz^[L]], shapes (n_l, 1)
+    weights : [W^[1] (n_1, n_0), ..., W^[L] (n_L, n_{L-1})]
+    dC_dy : optional (n_L, 1), the gradient of the cost w.r.t. the outputs, drawn entering the reversed network
+    fmt : format spec for the numbers
+
+    Returns
+    -------
+    Figure with two axes; each unit (inputs included) has one text artist with gid NODE_LABEL_GID per axes.
+    """
+    f = "draw_network_passes"
+    L = len(weights)
+    if not (len(activations) == L + 1 and len(pre_activations) == L == len(dC_dz)):
+        raise ShapeError(
+            f"{f}: need L+1 activations and L pre-activations, gradients and weights "
+            f"(got {len(activations)}, {len(pre_activations)}, {len(dC_dz)}, {len(weights)})"
+        )
+    weights = [np.asarray(W, dtype=np.float64) for W in weights]
+    for l, W in enumerate(weights, start=1):
+        shape = (len(activations[l]), len(activations[l - 1]))
+        if W.shape != shape:
+            raise ShapeError(
+                f"{f}: W^[{l}] must be (n_{l}, n_{l - 1}) = {shape} to match the activations (W {W.shape})"
+            )
+    sizes = [len(a) for a in activations]
+    pos = {(l, i): (2.4 * l, -1.5 * (i - (n - 1) / 2)) for l, n in enumerate(sizes) for i in range(n)}
+    r = 0.5
+    extra = 1.9 if dC_dy is not None else 0.0  # room for the arrows that bring dC/dy in
+    span = 2.4 * L + 1.6
+    fig, axes = plt.subplots(1, 2, figsize=(1.05 * (2 * span + extra) + 0.6, 1.3 * max(sizes) + 1.9),
+                             gridspec_kw={"width_ratios": [span, span + extra]})
+    for ax, backward in zip(axes, (False, True), strict=True):
+        for l, W in enumerate(weights, start=1):
+            if backward and l == 1:
+                continue  # the reversed network stops at the first hidden layer: no dC/dx is needed
+            for i in range(W.shape[0]):
+                for j in range(W.shape[1]):
+                    (x0, y0), (x1, y1) = pos[(l - 1, j)], pos[(l, i)]
+                    start, end = ((x1 - r, y1), (x0 + r, y0)) if backward else ((x0 + r, y0), (x1 - r, y1))
+                    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, color="0.5", lw=1))
+                    t = 0.28 if not backward else 0.72  # put the weight nearer the receiving end
+                    ax.text(x0 + r + t * (x1 - x0 - 2 * r), y0 + t * (y1 - y0) + 0.12, f"w={W[i, j]:.2f}",
+                            fontsize=8, ha="center", color="0.25",
+                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+        for (l, i), (x, y) in pos.items():
+            is_input = l == 0
+            color = "#fdf6e3" if is_input else ("#fbeaea" if backward else "#eef3fb")
+            ax.add_patch(plt.Circle((x, y), r, facecolor=color, edgecolor="0.25", lw=1.1, zorder=2))
+            name = f"x{i + 1}" if is_input else f"unit {l}.{i + 1}"
+            ax.text(x, y + 0.22, name, ha="center", va="center", fontsize=8.5, fontweight="bold",
+                    gid=NODE_LABEL_GID, zorder=3)
+            if is_input:
+                ax.text(x, y - 0.08, format(float(activations[0][i, 0]), fmt), ha="center", va="center",
+                        fontsize=8.5, color=FORWARD_COLOR, zorder=3)
+            elif not backward:
+                z, a = float(pre_activations[l - 1][i, 0]), float(activations[l][i, 0])
+                ax.text(x, y - 0.05, f"z={z:{fmt}}", ha="center", va="center", fontsize=8, zorder=3)
+                ax.text(x, y - 0.27, f"a={a:{fmt}}", ha="center", va="center", fontsize=8, color=FORWARD_COLOR,
+                        zorder=3)
+            else:
+                a = float(activations[l][i, 0])
+                ax.text(x, y - 0.05, f"×σ'={a * (1 - a):{fmt}}", ha="center", va="center", fontsize=8, zorder=3)
+                ax.text(x, y - 0.27, f"{float(dC_dz[l - 1][i, 0]):{fmt}}", ha="center", va="center", fontsize=8.5,
+                        color=GRADIENT_COLOR, zorder=3)
+        if backward and dC_dy is not None:
+            for i in range(sizes[-1]):
+                x, y = pos[(L, i)]
+                ax.add_patch(FancyArrowPatch((x + r + 1.5, y), (x + r, y), arrowstyle="-|>", mutation_scale=11,
+                                             color=GRADIENT_COLOR, lw=1.2))
+                ax.text(x + r + 0.8, y + 0.18, f"∂C/∂y={float(dC_dy[i, 0]):{fmt}}", fontsize=8, ha="center",
+                        color=GRADIENT_COLOR)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8 + (extra if backward else 0.0))
+        ax.set_ylim(min(ys) - 0.9, max(ys) + 0.8)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    axes[0].set_title("forward pass: z, a = σ(z); ∂z/∂w = value at the edge's tail", fontsize=10)
+    axes[1].set_title("backward pass: reversed network, red = ∂C/∂z", fontsize=10)
     return fig

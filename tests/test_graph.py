@@ -7,11 +7,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
 from dlmath import ShapeError  # noqa: E402
-from dlmath.graph import NODE_LABEL_GID, draw_graph, graph_layout, node_title  # noqa: E402
+from dlmath.graph import NODE_LABEL_GID, draw_graph, draw_network_passes, graph_layout, node_title  # noqa: E402
 from dlmath.scalar import Value, topological_order, vmax  # noqa: E402
 
 
@@ -95,3 +96,42 @@ def test_node_title():
 def test_draw_graph_rejects_non_values():
     with pytest.raises(ShapeError, match="draw_graph: root must be a Value"):
         draw_graph(1.0)
+
+
+def _tiny_net():
+    # 2-3-1 sigmoid network, one example; dC/dz computed by hand-written reversed network
+    x = np.array([[0.5], [-1.0]])
+    W1 = np.array([[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]])
+    W2 = np.array([[0.6, -0.2, 0.9]])
+    z1 = W1 @ x
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = W2 @ a1
+    y = 1 / (1 + np.exp(-z2))
+    d2 = y * (1 - y) * 2 * y
+    d1 = a1 * (1 - a1) * (W2.T @ d2)
+    return [x, a1, y], [z1, z2], [d1, d2], [W1, W2], 2 * y
+
+
+def test_network_passes_has_one_label_per_unit_per_panel():
+    acts, zs, ds, Ws, dy = _tiny_net()
+    fig = draw_network_passes(acts, zs, ds, Ws, dy)
+    try:
+        assert len(fig.axes) == 2
+        for ax in fig.axes:
+            labels = [t.get_text() for t in ax.texts if t.get_gid() == NODE_LABEL_GID]
+            assert labels == ["x1", "x2", "unit 1.1", "unit 1.2", "unit 1.3", "unit 2.1"]
+        back = [t.get_text() for t in fig.axes[1].texts]
+        assert f"{ds[1][0, 0]:.3f}" in back and f"{ds[0][2, 0]:.3f}" in back
+        # forward: 6 + 3 weighted edges; backward: only the 3 edges of layer 2, plus one dC/dy arrow
+        assert len([p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]) == 9
+        assert len([p for p in fig.axes[1].patches if isinstance(p, FancyArrowPatch)]) == 4
+    finally:
+        plt.close(fig)
+
+
+def test_network_passes_rejects_mismatched_inputs():
+    acts, zs, ds, Ws, _ = _tiny_net()
+    with pytest.raises(ShapeError, match="draw_network_passes: need L\\+1 activations"):
+        draw_network_passes(acts[:2], zs, ds, Ws)
+    with pytest.raises(ShapeError, match=r"draw_network_passes: W\^\[2\] must be \(n_2, n_1\) = \(1, 3\)"):
+        draw_network_passes(acts, zs, ds, [Ws[0], Ws[1].T])
