@@ -35,6 +35,9 @@ FD_TOL = 1e-7
 TREE_ATOL, TREE_RTOL = 1e-6, 1e-5
 # The engine and the array code do the same float64 arithmetic in a different order.
 SAME_MATH_TOL = 1e-12
+# Sums over several examples accumulate in a different order (and tanh' via 1 - t^2 vs the
+# engine's local derivative): allow a little more for gradients that nearly cancel.
+SUM_ORDER_RTOL = 1e-9
 
 small = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False, allow_infinity=False)
 
@@ -328,3 +331,33 @@ def test_sigmoid_does_not_overflow():
     s.backward()
     assert s.data == 0.0 and x.grad == 0.0
     assert Value(1000.0).sigmoid().data == 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2**31 - 1))
+def test_tanh_layer_with_random_upstream_matches_array_backward(n, n_prev, m, seed):
+    # loss = sum(G * tanh(W A + b)) with a random upstream G: the scalar engine against
+    # linear_forward/tanh_forward and their backwards, entry by entry.
+    rng = np.random.default_rng(seed)
+    A, W, b = rng.normal(size=(n_prev, m)), rng.normal(size=(n, n_prev)), rng.normal(size=(n, 1))
+    G = rng.normal(size=(n, m))
+    Z, lin = linear_forward(A, W, b)
+    out, act = tanh_forward(Z)
+    dA, dW, db = linear_backward(tanh_backward(G, act), lin)
+    sizes = [A.size, W.size, b.size]
+
+    def f(p):
+        Av = p[: sizes[0]].reshape(A.shape)
+        Wv = p[sizes[0] : sizes[0] + sizes[1]].reshape(W.shape)
+        bv = p[sizes[0] + sizes[1] :].reshape(b.shape)
+        total = Value(0.0)
+        for i in range(n):
+            for j in range(m):
+                z = sum((Wv[i, k] * Av[k, j] for k in range(n_prev)), bv[i, 0])
+                total = total + G[i, j] * z.tanh()
+        return total
+
+    value, grad = value_and_grad(f, np.concatenate([A.ravel(), W.ravel(), b.ravel()]))
+    assert value == pytest.approx(float(np.sum(G * out)), rel=1e-10, abs=1e-12)
+    expected = np.concatenate([dA.ravel(), dW.ravel(), db.ravel()])
+    assert np.allclose(grad, expected, rtol=SUM_ORDER_RTOL, atol=SAME_MATH_TOL)
