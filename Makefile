@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test unit nbval build browser lint lab notebooks bench clean
+.PHONY: help venv book test unit nbval build browser chromium lint lab notebooks bench clean
 
 help:
 	@echo "make book       build the HTML book (executing every notebook) into _build/html"
@@ -19,6 +19,7 @@ help:
 	@echo "make lab        JupyterLab on the chapters, with this project's kernel"
 	@echo "make notebooks  re-execute the notebooks in place to refresh their stored outputs"
 	@echo "make bench      run the benchmark scripts in benchmarks/"
+	@echo "make browser    open every page of the built book in headless Chromium, offline (after make book)"
 
 # The venv is rebuilt when it is missing or older than any file that says what goes in it.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -35,7 +36,7 @@ book: $(STAMP)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -n $(NPROC) -q
+	$(BIN)/python -m pytest tests -n $(NPROC) -q --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -46,7 +47,21 @@ build: book
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint unit nbval build
+test: lint unit nbval build browser
+
+# Debian's Chromium for the browser tests (Playwright drives it; `playwright install` downloads a browser
+# build, which this project never does). A CJK font makes the glossary's Chinese terms legible in the
+# screenshots. Installing needs root (CI is root); without Chromium the browser tests skip, loudly.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
+		|| echo "!!! Chromium could not be installed: the browser tests will be SKIPPED !!!"
+	@fc-list :lang=zh 2>/dev/null | grep -q . || ( (DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei)) >/dev/null 2>&1 ) \
+		|| echo "(no CJK font: the Chinese terms show as boxes in the screenshots)"
+
+# Every page of _build/html (run `make book` first) offline in Chromium; screenshots in _build/screenshots.
+browser: $(STAMP) chromium
+	$(BIN)/python -m pytest tests/browser -p no:xdist -q
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=book

@@ -1,0 +1,234 @@
+"""Helpers of the browser tests (see conftest.py): the built HTML book as a reader meets it: Debian's Chromium, driven by Playwright, fully offline.
+
+Every request the browser makes is routed: ``file://`` goes through, anything else is aborted and
+recorded (and fails the page). Each page is loaded once (:func:`visit`), everything a test asserts
+is measured in that one visit, and a full-page screenshot lands in ``_build/screenshots/``.
+
+Environment: ``DLMATH_HTML_DIR`` (default ``_build/html``), ``DLMATH_SCREENSHOTS`` (default
+``_build/screenshots``), ``CHROMIUM`` (default ``/usr/bin/chromium`` or ``chromium`` on the PATH).
+``make browser`` installs Chromium with apt when it is missing; where it truly cannot be installed
+these tests are skipped with a loud banner, never silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML_DIR = Path(os.environ.get("DLMATH_HTML_DIR", ROOT / "_build" / "html")).resolve()
+SHOTS_DIR = Path(os.environ.get("DLMATH_SCREENSHOTS", ROOT / "_build" / "screenshots")).resolve()
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MAX_PAGE_BYTES = 3_000_000  # HTML + everything it loads (the issue's budget: 3 MB)
+VIEWPORT = {"width": 1280, "height": 900}
+WAIT_MS = 15_000  # MathJax, images, fonts, search results: each must be ready within this
+
+# Sphinx's generated pages next to the chapters. Both are reachable from every page (the search box,
+# the index link), so they are checked like the chapters; search.html is loaded with a query so the
+# offline search itself is exercised.
+EXTRA_PAGES = ["search", "genindex"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def toc_pages() -> list[str]:
+    """The book's pages in reading order, from ``_toc.yml`` (e.g. 'book/intro'), then EXTRA_PAGES."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages] + EXTRA_PAGES
+
+
+PAGES = toc_pages()
+CHROMIUM = chromium_path()
+SKIP_BANNER = (
+    "BROWSER TESTS SKIPPED: no Chromium at /usr/bin/chromium or on the PATH, and `make browser` could "
+    "not install it (apt-get install chromium). The offline/MathJax/slider checks of the HTML book did "
+    "NOT run."
+)
+
+
+# -- what one visit measures ---------------------------------------------------------------------
+@dataclass
+class PageReport:
+    name: str
+    url: str
+    final_url: str = ""
+    title: str = ""
+    blocked: list[str] = field(default_factory=list)  # non-file:// requests (all aborted)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    math: dict = field(default_factory=dict)
+    resources: dict[str, int] = field(default_factory=dict)  # file path -> bytes on disk
+    explorers: list[dict] = field(default_factory=list)
+    search_hits: int | None = None
+    screenshot: str = ""
+    seconds: float = 0.0
+
+    @property
+    def weight(self) -> int:
+        return sum(self.resources.values())
+
+
+REPORTS: dict[str, PageReport] = {}
+STANDALONE: dict[str, object] = {}  # what test_explorer_js.py measured, for the summary
+
+
+def page_file(name: str) -> Path:
+    return HTML_DIR / f"{name}.html"
+
+
+def page_url(name: str) -> str:
+    url = page_file(name).as_uri()
+    return url + "?q=gradient" if name == "search" else url
+
+
+def local_path(url: str) -> Path | None:
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return None
+    return Path(unquote(parts.path))
+
+
+IMAGES_JS = """async (waitMs) => {
+  const imgs = [...document.images];
+  for (const i of imgs) i.loading = 'eager';
+  const settle = i => i.complete ? null : new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); });
+  await Promise.race([Promise.all(imgs.map(settle)), new Promise(r => setTimeout(r, waitMs))]);
+  return imgs.map(i => ({src: (i.currentSrc || i.src).slice(0, 120), alt: i.getAttribute('alt'),
+                         width: i.naturalWidth, complete: i.complete}));
+}"""
+
+MATH_JS = """async (waitMs) => {
+  const maths = [...document.querySelectorAll('.math')];
+  const mj = window.MathJax;
+  const script = document.querySelector('script[src*="mathjax"]');
+  const out = {n: maths.length, script: script ? script.src : null, loaded: !!(mj && mj.startup)};
+  if (!out.loaded) return out;
+  const timeout = new Promise((_, rej) => setTimeout(() => rej(new Error('MathJax did not finish')), waitMs));
+  try { await Promise.race([mj.startup.promise, timeout]); out.finished = true; }
+  catch (e) { out.finished = false; out.error = String(e); }
+  out.containers = document.querySelectorAll('mjx-container').length;
+  out.unrendered = maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80));
+  out.merrors = [...document.querySelectorAll('mjx-merror')].map(
+      e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
+  out.macros = Object.keys((mj.config && mj.config.tex && mj.config.tex.macros) || {});
+  return out;
+}"""
+
+EXPLORER_STATE_JS = """(root) => {
+  const img = root.querySelector('img');
+  return {src: img.src, alt: img.alt, width: img.naturalWidth, complete: img.complete,
+          outputs: [...root.querySelectorAll('output')].map(o => o.textContent),
+          values: [...root.querySelectorAll('input[type=range]')].map(i => i.value)};
+}"""
+
+
+def move_slider(page, explorer, slider) -> dict:
+    """Move one range input to its other end with the keyboard (End, or Home when already at the
+    end), as a reader would, and report what the figure did."""
+    before = explorer.evaluate(EXPLORER_STATE_JS)
+    at_end = slider.evaluate("s => s.value === s.max")
+    how = "keyboard"
+    try:
+        slider.scroll_into_view_if_needed(timeout=2000)
+        slider.press("Home" if at_end else "End", timeout=2000)
+    except Exception:  # not visible (e.g. inside a collapsed cell): move it from script instead
+        how = "script"
+        slider.evaluate("s => { s.value = s.value === s.max ? s.min : s.max;"
+                        " s.dispatchEvent(new Event('input', {bubbles: true})); }")
+    explorer.evaluate("r => r.querySelector('img').decode().catch(() => null)")
+    after = explorer.evaluate(EXPLORER_STATE_JS)
+    return {
+        "how": how,
+        "label": slider.get_attribute("aria-label"),
+        "value_moved": before["values"] != after["values"],
+        "src_changed": before["src"] != after["src"],
+        "is_frame": after["src"].startswith("data:image/png;base64,"),
+        "loaded": after["complete"] and after["width"] > 0,
+        "output_changed": before["outputs"] != after["outputs"],
+        "alt_changed": before["alt"] != after["alt"],
+    }
+
+
+def visit(browser, name: str) -> PageReport:
+    """Load one page offline, measure everything the tests check, and write its screenshot."""
+    if name in REPORTS:
+        return REPORTS[name]
+    t0 = time.perf_counter()
+    report = PageReport(name=name, url=page_url(name))
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+
+    def route(r):
+        url = r.request.url
+        path = local_path(url)
+        if path is None:
+            report.blocked.append(url)
+            r.abort()
+            return
+        if path.is_file():
+            report.resources[str(path)] = path.stat().st_size
+        r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and report.console_errors.append(m.text))
+    page.on("pageerror", lambda e: report.page_errors.append(str(e)))
+    page.on("websocket", lambda ws: report.blocked.append(ws.url))
+    page.on("request", lambda r: local_path(r.url) is None and not r.url.startswith("data:")
+            and r.url not in report.blocked and report.blocked.append(r.url))
+    try:
+        page.goto(report.url, wait_until="load", timeout=WAIT_MS)
+        report.final_url = page.url
+        report.title = page.title()
+        report.math = page.evaluate(MATH_JS, WAIT_MS)
+        report.images = page.evaluate(IMAGES_JS, WAIT_MS)
+        if name == "search":
+            try:
+                page.wait_for_selector("ul.search li", timeout=WAIT_MS)
+            except Exception:
+                pass
+            report.search_hits = page.locator("ul.search li").count()
+        explorers = page.locator(".dlmath-explorer")
+        for i in range(explorers.count()):
+            explorer = explorers.nth(i)
+            sliders = explorer.locator('input[type="range"]')
+            report.explorers.append({
+                "id": explorer.get_attribute("id"),
+                "sliders": [move_slider(page, explorer, sliders.nth(j)) for j in range(sliders.count())],
+            })
+        page.evaluate("document.fonts.ready.then(() => null)")
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        shot = SHOTS_DIR / f"{Path(name).name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        report.screenshot = str(shot)
+    finally:
+        context.close()
+    report.seconds = time.perf_counter() - t0
+    REPORTS[name] = report
+    return report
+
+
