@@ -24,6 +24,9 @@ from .losses import softmax_cross_entropy
 # Training stops (and the rest of the curve is NaN) once a parameter's magnitude passes this:
 # far beyond any sensible weight, yet small enough that logits stay well inside float64.
 DIVERGENCE_LIMIT = 1e6
+# The explorer's gradient-norm panel leaves out norms below this ("zero" for training purposes): a dead
+# network's norms of 1e-90 would otherwise stretch the log axis over ~100 decades of slow-to-draw ticks.
+GRAD_NORM_FLOOR = 1e-10
 SHAPES = {"W1": (4, 3), "b1": (4, 1), "W2": (2, 4), "b2": (2, 1)}
 
 
@@ -276,7 +279,9 @@ def scaling_explorer(log10_scale: float, log10_lr: float, standardize: bool = Fa
 
 
 def plot_scaling_run(run: ScalingRun, fig) -> None:
-    """Draw a :class:`ScalingRun` on an empty figure: loss curves (left) and per-layer gradient norms (right)."""
+    """Draw a :class:`ScalingRun` on an empty figure: loss curves (left) and per-layer gradient norms (right).
+
+    Gradient norms below ``GRAD_NORM_FLOOR`` are not drawn (the line stops where learning has stopped)."""
     ax1, ax2 = fig.subplots(1, 2, sharex=True)
     epochs = np.arange(len(run.losses))
     kind = "standardized" if run.standardize else "raw"
@@ -290,7 +295,7 @@ def plot_scaling_run(run: ScalingRun, fig) -> None:
     ax1.legend(loc="best", fontsize=8)
     lines = ((0, r"$\|\partial J/\partial W^{(1)}\|$", "C2"), (2, r"$\|\partial J/\partial W^{(2)}\|$", "C4"))
     for col, name, color in lines:
-        values = np.where(run.grad_norms[:, col] > 0, run.grad_norms[:, col], np.nan)
+        values = np.where(run.grad_norms[:, col] > GRAD_NORM_FLOOR, run.grad_norms[:, col], np.nan)
         ax2.plot(epochs, values, color=color, label=name)
     ax2.set_yscale("log")
     ax2.set_xlabel("gradient-descent step")
