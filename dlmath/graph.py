@@ -23,8 +23,9 @@ from .scalar import Value, topological_order
 NODE_LABEL_GID = "dlmath-node-label"
 FORWARD_COLOR = "#1a7f37"
 GRADIENT_COLOR = "#c0392b"
-_BOX_W, _BOX_H = 1.15, 0.78  # node box, in data units
-_COL_GAP, _ROW_GAP = 1.9, 1.1  # distance between column centres / row centres
+_BOX_W, _BOX_H = 1.15, 0.9  # node box, in data units
+_COL_GAP, _ROW_GAP = 1.6, 1.2  # distance between column centres / row centres
+_INCH = 0.72  # inches per data unit: with 10 pt text the figure is legible at a book's column width
 
 
 def node_title(v: Value) -> str:
@@ -106,9 +107,10 @@ def draw_graph(
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     if ax is None:
-        width = max(4.0, 1.45 * (max(xs) - min(xs)) / _COL_GAP + 2.4)
-        height = max(2.6, 1.0 * (max(ys) - min(ys)) / _ROW_GAP + 2.2)
-        fig, ax = plt.subplots(figsize=(width, height))
+        width = max(3.0, _INCH * (max(xs) - min(xs) + _BOX_W + 0.3))
+        height = max(2.0, _INCH * (max(ys) - min(ys) + _BOX_H + 0.65) + 0.5)
+        fig, ax = plt.subplots(figsize=(round(width, 1), round(height, 1)))
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99 if not title else 1 - 0.35 / height)
     else:
         fig = ax.figure
     for v in order:  # edges first so the boxes cover their ends
@@ -120,7 +122,7 @@ def draw_graph(
             if v.parents.count(p) > 1:  # x * x: two edges between the same pair of nodes
                 rad = 0.35 if k == 0 else -0.35
             elif x1 - x0 > 1.5 * _COL_GAP:  # skips a column: bend it so it does not hide behind a box
-                rad = 0.3
+                rad = 0.5
             else:
                 rad = 0.0
             ax.add_patch(
@@ -138,12 +140,12 @@ def draw_graph(
                 facecolor=face, edgecolor="0.25", lw=1.1, zorder=2,
             )
         )
-        ax.text(x, y + 0.2, node_title(v), ha="center", va="center", fontsize=10, fontweight="bold",
+        ax.text(x, y + 0.24, node_title(v), ha="center", va="center", fontsize=10, fontweight="bold",
                 gid=NODE_LABEL_GID, zorder=3)
         ax.text(x, y - 0.02, format(v.data, fmt), ha="center", va="center", fontsize=9.5,
                 color=FORWARD_COLOR, zorder=3)
         if show_grad:
-            ax.text(x, y - 0.24, format(v.grad, fmt), ha="center", va="center", fontsize=9.5,
+            ax.text(x, y - 0.27, format(v.grad, fmt), ha="center", va="center", fontsize=9.5,
                     color=GRADIENT_COLOR, zorder=3)
     ax.set_xlim(min(xs) - _BOX_W / 2 - 0.15, max(xs) + _BOX_W / 2 + 0.15)
     ax.set_ylim(min(ys) - _BOX_H / 2 - 0.5, max(ys) + _BOX_H / 2 + 0.15)
@@ -202,8 +204,7 @@ def draw_network_passes(
     r = 0.5
     extra = 1.9 if dC_dy is not None else 0.0  # room for the arrows that bring dC/dy in
     span = 2.4 * L + 1.6
-    fig, axes = plt.subplots(1, 2, figsize=(1.05 * (2 * span + extra) + 0.6, 1.3 * max(sizes) + 1.9),
-                             gridspec_kw={"width_ratios": [span, span + extra]})
+    fig, axes = plt.subplots(2, 1, figsize=(round(0.95 * (span + extra), 1), round(2 * (1.1 * max(sizes) + 1.2), 1)))
     for ax, backward in zip(axes, (False, True), strict=True):
         for l, W in enumerate(weights, start=1):
             if backward and l == 1:
@@ -246,7 +247,7 @@ def draw_network_passes(
                         color=GRADIENT_COLOR)
         xs = [p[0] for p in pos.values()]
         ys = [p[1] for p in pos.values()]
-        ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8 + (extra if backward else 0.0))
+        ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8 + extra)  # same range in both panels: units line up
         ax.set_ylim(min(ys) - 0.9, max(ys) + 0.8)
         ax.set_aspect("equal")
         ax.axis("off")
