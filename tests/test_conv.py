@@ -210,10 +210,11 @@ def test_property_maxpool_loops_equal_vectorized(shape, size, stride, seed, coar
     P2, c2 = loops.maxpool2d_forward(A, size, stride)
     np.testing.assert_array_equal(P1, P2)
     G = rng.standard_normal(P1.shape)
-    A_before = A.copy()
+    A_before, G_before = A.copy(), G.copy()
     dA1, dA2 = vec.maxpool2d_backward(G, c1), loops.maxpool2d_backward(G, c2)
     assert dA1.shape == A.shape
     np.testing.assert_array_equal(A, A_before)  # inputs are not modified
+    np.testing.assert_array_equal(G, G_before)
     assert relative_error(dA1, dA2) < SAME_TOL
     # each window hands its whole gradient to exactly one entry, so the totals agree (any stride)
     assert abs(dA1.sum() - G.sum()) < SAME_TOL * (1 + np.abs(G).sum())
