@@ -22,7 +22,7 @@ from dlmath.deep import (
 )
 from dlmath.errors import ShapeError
 from dlmath.gradcheck import numerical_gradient, relative_error
-from dlmath.losses import binary_cross_entropy_with_logits, softmax_cross_entropy
+from dlmath.losses import binary_cross_entropy, binary_cross_entropy_with_logits, softmax_cross_entropy
 
 # Central differences in float64 with eps=1e-6 on smooth functions agree to ~1e-9; 1e-7 leaves margin.
 SMOOTH_TOL = 1e-7
@@ -200,3 +200,57 @@ def test_train_decreases_loss_on_separable_data():
     assert hist.shape == (300,) and hist[-1] < 0.5 * hist[0]
     assert np.mean((model_forward(X, p)[0] > 0) == y) > 0.95
     np.testing.assert_array_equal(p0["W1"], init_params([2, 8, 1], "he", seed=0)["W1"])  # input not modified
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=5), m=st.integers(1, 4),
+       hidden=st.sampled_from(["tanh", "sigmoid"]), seed=st.integers(0, 10**6))
+def test_gradient_check_random_architectures(sizes, m, hidden, seed):
+    """Smooth activations: every parameter of a random architecture matches central differences."""
+    rng = np.random.default_rng(seed)
+    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in init_params(sizes, "xavier", seed=seed).items()}
+    X = rng.standard_normal((sizes[0], m))
+    G = rng.standard_normal((sizes[-1], m))
+    grads = model_backward(G, model_forward(X, params, hidden)[1], hidden)
+    for key in params:
+        num = numerical_gradient(lambda v, key=key: float(np.sum(G * model_forward(X, {**params, key: v}, hidden)[0])),
+                                 params[key])
+        assert relative_error(grads["d" + key], num) < SMOOTH_TOL, key
+
+
+def test_sigmoid_output_with_probability_loss():
+    """output="sigmoid" + binary_cross_entropy gives the same gradients as identity output + the logit loss."""
+    params, X, _ = _random_case("tanh", seed=4)
+    params = {**params, "W4": params["W4"][:1], "b4": params["b4"][:1]}
+    y = np.array([[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]])
+    A, c1 = model_forward(X, params, "tanh", "sigmoid")
+    Z, c2 = model_forward(X, params, "tanh", "identity")
+    g1 = model_backward(binary_cross_entropy(A, y)[1], c1, "tanh", "sigmoid")
+    g2 = model_backward(binary_cross_entropy_with_logits(Z, y)[1], c2, "tanh", "identity")
+    for key in g1:
+        assert relative_error(g1[key], g2[key]) < SMOOTH_TOL, key
+
+
+def test_train_history_is_loss_before_each_step():
+    """Oracle: the loop written out by hand with the same blocks."""
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((2, 20))
+    y = (X[0] * X[1] > 0).astype(float).reshape(1, -1)
+    p = init_params([2, 5, 1], "he", seed=9)
+    _, hist = train(X, y, p, lr=0.3, epochs=4)
+    for t in range(4):
+        AL, caches = model_forward(X, p)
+        loss, dAL = binary_cross_entropy_with_logits(AL, y)
+        assert hist[t] == pytest.approx(loss, rel=1e-12)
+        grads = model_backward(dAL, caches)
+        p = {k: v - 0.3 * grads["d" + k] for k, v in p.items()}
+
+
+def test_identity_block():
+    Z = np.arange(6.0).reshape(2, 3)
+    A, cache = identity_forward(Z)
+    np.testing.assert_array_equal(A, Z)
+    dA = np.ones((2, 3))
+    dZ = identity_backward(dA, cache)
+    np.testing.assert_array_equal(dZ, dA)
+    assert dZ is not dA
