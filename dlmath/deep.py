@@ -176,7 +176,8 @@ def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0
     return params
 
 
-def model_forward(X, params: dict, hidden: str = "relu", output: str = "identity") -> tuple[np.ndarray, list]:
+def model_forward(X, params: dict, hidden: str = "relu", output: str = "identity", *,
+                  check: bool = True) -> tuple[np.ndarray, list]:
     r"""Forward pass through all L layers, keeping every layer's cache.
 
     .. math:: A^{[0]} = X,\quad A^{[l]} = g^{[l]}(W^{[l]} A^{[l-1]} + b^{[l]}),\ g^{[l]} = \text{hidden for } l<L,
@@ -187,18 +188,20 @@ def model_forward(X, params: dict, hidden: str = "relu", output: str = "identity
     X : ndarray, shape (n_0, m)
     params : dict W1, b1, ..., WL, bL (checked by :func:`check_params`)
     hidden, output : names in ``ACTIVATIONS``
+    check : run :func:`check_params` and the X check (``train`` checks once, then skips them)
 
     Returns
     -------
     AL : (n_L, m); caches : list of L LayerCache, caches[l-1] for layer l
     """
-    sizes = check_params(params)
-    X = as_array("model_forward", "X", X, 2)
-    if X.shape[0] != sizes[0]:
-        raise ShapeError(f"model_forward: X has {X.shape[0]} rows but W1 expects {sizes[0]} inputs "
-                         f"(X {X.shape}, W1 {params['W1'].shape}); X must be (n_0, m)")
+    if check:
+        sizes = check_params(params)
+        X = as_array("model_forward", "X", X, 2)
+        if X.shape[0] != sizes[0]:
+            raise ShapeError(f"model_forward: X has {X.shape[0]} rows but W1 expects {sizes[0]} inputs "
+                             f"(X {X.shape}, W1 {params['W1'].shape}); X must be (n_0, m)")
     g_hidden, g_out = _activation("model_forward", hidden)[0], _activation("model_forward", output)[0]
-    A, caches, L = X, [], len(sizes) - 1
+    A, caches, L = X, [], len(params) // 2
     for l in range(1, L + 1):
         Z, lin = linear_forward(A, params[f"W{l}"], params[f"b{l}"])
         A, act = (g_out if l == L else g_hidden)(Z)
@@ -237,8 +240,13 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
     return grads
 
 
-def update_params(params: dict, grads: dict, lr: float) -> dict:
-    r"""One gradient-descent step, returning new arrays: :math:`W^{[l]} \leftarrow W^{[l]} - \alpha\, dW^{[l]}`."""
+def update_params(params: dict, grads: dict, lr: float, *, check: bool = True) -> dict:
+    r"""One gradient-descent step, returning new arrays: :math:`W^{[l]} \leftarrow W^{[l]} - \alpha\, dW^{[l]}`.
+
+    With ``check=False`` (used by ``train`` after its first step) the shapes are trusted.
+    """
+    if not check:
+        return {k: v - lr * grads["d" + k] for k, v in params.items()}
     sizes = check_params(params)
     new = {}
     for l in range(1, len(sizes)):
@@ -267,7 +275,7 @@ def train(X, Y, params: dict, lr: float = 0.1, epochs: int = 1000, hidden: str =
     """
     history = np.empty(epochs)
     for t in range(epochs):
-        AL, caches = model_forward(X, params, hidden, output)
+        AL, caches = model_forward(X, params, hidden, output, check=t == 0)  # shapes never change after step 0
         history[t], dAL = loss(AL, Y)
-        params = update_params(params, model_backward(dAL, caches, hidden, output), lr)
+        params = update_params(params, model_backward(dAL, caches, hidden, output), lr, check=t == 0)
     return params, history

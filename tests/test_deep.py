@@ -254,3 +254,11 @@ def test_identity_block():
     dZ = identity_backward(dA, cache)
     np.testing.assert_array_equal(dZ, dA)
     assert dZ is not dA
+
+
+def test_train_checks_params_on_its_first_step():
+    p = init_params([2, 3, 1], seed=0)
+    with pytest.raises(ShapeError, match="W2 has 4 columns"):
+        train(np.zeros((2, 5)), np.zeros((1, 5)), {**p, "W2": np.zeros((1, 4))}, epochs=3)
+    with pytest.raises(ShapeError, match="X has 3 rows"):
+        train(np.zeros((3, 5)), np.zeros((1, 5)), p, epochs=3)
