@@ -5,10 +5,12 @@ Layout NCHW as in PyTorch: images ``X`` (m, C, H, W), filters ``W`` (F, C, kh, k
 
 .. math:: z_{n,f,i,j} = \sum_{c,p,q} w_{f,c,p,q}\, x^{pad}_{n,c,\,si+p,\,sj+q} + b_f .
 
-The forward passes gather every receptive field into one matrix with ``sliding_window_view``
-(im2col), so the convolution is a single matrix product; the backward passes are matrix products
-and, for the input gradient, one strided add per filter tap (col2im).  ``dlmath.conv_loops`` holds
-the loop versions that read like the chapter's index formulas; the tests hold the two equal.
+The convolution gathers every receptive field of an image into the columns of a matrix with
+``sliding_window_view`` (im2col), so it is one matrix product per image; its backward pass is matrix
+products for ``dW`` and ``db`` and, for ``dX``, one strided add per filter tap :math:`(p, q)` of
+:math:`\sum_f w_{f,c,p,q}\,\delta_{n,f,i,j}` onto the pixels that tap read.  Max pooling compares the
+window's taps as whole strided arrays.  ``dlmath.conv_loops`` holds the loop versions that read like the
+chapter's index formulas; the tests hold the two equal.
 
 Tie rule of max pooling: when several entries of a window share the maximum, the *whole* gradient
 goes to the first of them in row-major order (top row first, left to right), as ``np.argmax`` does.
@@ -165,7 +167,7 @@ def conv2d_backward(dZ, cache: Conv2dCache) -> tuple[np.ndarray, np.ndarray, np.
     dW = np.matmul(dZr, cols.transpose(0, 2, 1)).sum(axis=0).reshape(W.shape)
     Wr = W.reshape(F, C, kh, kw)
     dXp = np.zeros((m, C, H + 2 * p, Wd + 2 * p))
-    for u in range(kh):  # col2im: one strided add per filter tap, kh*kw in all
+    for u in range(kh):  # one strided add per filter tap (u, v): the pixels x[si+u, sj+v] that tap read
         for v in range(kw):
             dXp[:, :, u : u + s * Ho : s, v : v + s * Wo : s] += np.einsum("fc,nfij->ncij", Wr[:, :, u, v], dZ)
     dX = dXp[:, :, p : p + H, p : p + Wd] if p else dXp
