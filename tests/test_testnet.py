@@ -304,3 +304,20 @@ def test_bad_shapes_and_values_raise_shape_errors():
         tn.standardize(np.ones((3, 4)))
     with pytest.raises(ShapeError, match=r"make_blobs: need at least 2 examples"):
         tn.make_blobs(1)
+
+
+def test_network_is_assembled_from_the_core_layer_functions(monkeypatch):
+    # TestNet must call dlmath's tested layers, not a second implementation of them
+    calls = []
+    for name in ("linear_forward", "relu_forward", "linear_backward", "relu_backward", "softmax_cross_entropy"):
+        original = getattr(tn, name)
+
+        def spy(*args, _original=original, _name=name):
+            calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(tn, name, spy)
+    x, y, params = tn.testnet_example()
+    tn.testnet_loss_and_grads(x, y, params)
+    assert calls == ["linear_forward", "relu_forward", "linear_forward", "softmax_cross_entropy",
+                     "linear_backward", "relu_backward", "linear_backward"]
