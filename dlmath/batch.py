@@ -109,10 +109,14 @@ def forward_rows(X, params: Params) -> tuple[np.ndarray, RowCache]:
     return _forward(X, params)
 
 
-def _forward(X: np.ndarray, p: Params) -> tuple[np.ndarray, RowCache]:
+def _hidden(X: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Z1 = p.b1.T + X @ p.W1.T  # (1, h) + (n, h): broadcasting copies the bias row to every example
     A1 = sigmoid(Z1)
-    Z2 = p.b2.T + A1 @ p.W2.T
+    return Z1, A1, p.b2.T + A1 @ p.W2.T
+
+
+def _forward(X: np.ndarray, p: Params) -> tuple[np.ndarray, RowCache]:
+    Z1, A1, Z2 = _hidden(X, p)
     A2 = sigmoid(Z2)
     return A2, RowCache(X, p, Z1, A1, Z2, A2)
 
@@ -136,14 +140,14 @@ def backward_rows(dZ2, cache: RowCache) -> Params:
     dZ2 = as_array("backward_rows", "dZ2", dZ2, 2)
     if dZ2.shape != cache.Z2.shape:
         raise ShapeError(f"backward_rows: dZ2 must have the shape of Z2, (n, 1) (dZ2 {dZ2.shape}, Z2 {cache.Z2.shape})")
-    return _backward(dZ2, cache)
+    return _backward(dZ2, cache.X, cache.A1, cache.params.W2)
 
 
-def _backward(dZ2: np.ndarray, c: RowCache) -> Params:
-    dW2 = dZ2.T @ c.A1  # (1, n) @ (n, h): the sum over examples is this matrix product
+def _backward(dZ2: np.ndarray, X: np.ndarray, A1: np.ndarray, W2: np.ndarray) -> Params:
+    dW2 = dZ2.T @ A1  # (1, n) @ (n, h): the sum over examples is this matrix product
     db2 = dZ2.sum(axis=0, keepdims=True).T  # = dZ2.T @ 1
-    dZ1 = (dZ2 @ c.params.W2) * (c.A1 * (1.0 - c.A1))  # (n, 1) @ (1, h), then Hadamard with sigma'(Z1)
-    dW1 = dZ1.T @ c.X  # (h, n) @ (n, d)
+    dZ1 = (dZ2 @ W2) * (A1 * (1.0 - A1))  # (n, 1) @ (1, h), then Hadamard with sigma'(Z1)
+    dW1 = dZ1.T @ X  # (h, n) @ (n, d)
     db1 = dZ1.sum(axis=0, keepdims=True).T  # (h, 1)
     return Params(dW1, db1, dW2, db2)
 
@@ -173,9 +177,9 @@ def loss_and_gradients(X, Y, params: Params) -> tuple[float, Params]:
 
 
 def _loss_and_gradients(X: np.ndarray, Y: np.ndarray, params: Params) -> tuple[float, Params]:
-    _, cache = _forward(X, params)
-    loss, dZ2_row = binary_cross_entropy_with_logits(cache.Z2.T, Y.T)  # (1, n): the column layout's view
-    return loss, _backward(dZ2_row.T, cache)
+    _, A1, Z2 = _hidden(X, params)  # A2 itself is not needed: the loss works from the logits Z2
+    loss, dZ2_row = binary_cross_entropy_with_logits(Z2.T, Y.T)  # (1, n): the column layout's view
+    return loss, _backward(dZ2_row.T, X, A1, params.W2)
 
 
 def gradients_loop(X, Y, params: Params) -> tuple[float, Params]:
