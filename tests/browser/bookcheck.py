@@ -84,6 +84,7 @@ class PageReport:
     math: dict = field(default_factory=dict)
     resources: dict[str, int] = field(default_factory=dict)  # file path -> bytes on disk
     explorers: list[dict] = field(default_factory=list)
+    solutions: dict = field(default_factory=dict)  # exercise solutions: hidden at first, shown on a click
     search_hits: int | None = None
     screenshot: str = ""
     seconds: float = 0.0
@@ -174,6 +175,30 @@ def move_slider(page, explorer, slider) -> dict:
     }
 
 
+def check_solutions(page) -> dict:
+    """Every exercise solution starts hidden; clicking the first one's title shows it (and again hides it)."""
+    solutions = page.locator(".solution.dropdown")
+    out = {"count": solutions.count(), "visible_at_first": [], "opens_on_click": None}
+    for i in range(out["count"]):
+        body = solutions.nth(i).locator(":scope > :not(.admonition-title)").first
+        if body.count() and body.is_visible():
+            out["visible_at_first"].append(solutions.nth(i).get_attribute("id"))
+    if out["count"]:
+        first = solutions.first
+        body = first.locator(":scope > :not(.admonition-title)").first
+        title = first.locator(".admonition-title")
+        title.scroll_into_view_if_needed(timeout=2000)
+        title.click(timeout=2000)
+        try:
+            body.wait_for(state="visible", timeout=3000)
+            out["opens_on_click"] = True
+        except Exception:
+            out["opens_on_click"] = False
+        title.click(timeout=2000)
+        page.evaluate("window.scrollTo(0, 0)")
+    return out
+
+
 def visit(browser, name: str) -> PageReport:
     """Load one page offline, measure everything the tests check, and write its screenshot."""
     if name in REPORTS:
@@ -212,6 +237,7 @@ def visit(browser, name: str) -> PageReport:
             except Exception:
                 pass
             report.search_hits = page.locator("ul.search li").count()
+        report.solutions = check_solutions(page)
         explorers = page.locator(".dlmath-explorer")
         for i in range(explorers.count()):
             explorer = explorers.nth(i)

@@ -77,6 +77,13 @@ def test_every_html_slider_changes_the_figure(report):
             assert s["output_changed"] and s["alt_changed"], f"{where}: the value label or alt text did not follow"
 
 
+def test_exercise_solutions_are_hidden_until_clicked(report):
+    sol = report.solutions
+    assert sol["visible_at_first"] == [], f"{report.name}: solutions shown before a click: {sol['visible_at_first']}"
+    if sol["count"]:
+        assert sol["opens_on_click"], f"{report.name}: clicking a solution's title did not show it"
+
+
 def test_screenshot_written(report):
     shot = Path(report.screenshot)
     assert shot.is_file() and shot.stat().st_size > 0
