@@ -199,32 +199,51 @@ def check_solutions(page) -> dict:
     return out
 
 
+class _Tab:
+    """One browser tab reused for every page (a fresh context per page costs ~0.4 s each). Its
+    handlers write into whichever report is current; routing also disables the HTTP cache, so every
+    page's own requests are seen and weighed."""
+
+    def __init__(self, browser):
+        self.report: PageReport | None = None
+        self.context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.report.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.report.page_errors.append(str(e)))
+        self.page.on("websocket", lambda ws: self.report.blocked.append(ws.url))
+        self.page.on("request", self._request)
+
+    def _route(self, r):
+        url = r.request.url
+        path = local_path(url)
+        if path is None:
+            if url not in self.report.blocked:
+                self.report.blocked.append(url)
+            r.abort()
+            return
+        if path.is_file():
+            self.report.resources[str(path)] = path.stat().st_size
+        r.continue_()
+
+    def _request(self, r):
+        if local_path(r.url) is None and not r.url.startswith("data:") and r.url not in self.report.blocked:
+            self.report.blocked.append(r.url)
+
+
+_TABS: dict[int, _Tab] = {}
+
+
 def visit(browser, name: str) -> PageReport:
     """Load one page offline, measure everything the tests check, and write its screenshot."""
     if name in REPORTS:
         return REPORTS[name]
     t0 = time.perf_counter()
     report = PageReport(name=name, url=page_url(name))
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-
-    def route(r):
-        url = r.request.url
-        path = local_path(url)
-        if path is None:
-            report.blocked.append(url)
-            r.abort()
-            return
-        if path.is_file():
-            report.resources[str(path)] = path.stat().st_size
-        r.continue_()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and report.console_errors.append(m.text))
-    page.on("pageerror", lambda e: report.page_errors.append(str(e)))
-    page.on("websocket", lambda ws: report.blocked.append(ws.url))
-    page.on("request", lambda r: local_path(r.url) is None and not r.url.startswith("data:")
-            and r.url not in report.blocked and report.blocked.append(r.url))
+    if id(browser) not in _TABS:
+        _TABS[id(browser)] = _Tab(browser)
+    tab = _TABS[id(browser)]
+    tab.report, page = report, tab.page
     try:
         page.goto(report.url, wait_until="load", timeout=WAIT_MS)
         report.final_url = page.url
@@ -252,7 +271,7 @@ def visit(browser, name: str) -> PageReport:
         page.screenshot(path=str(shot), full_page=True)
         report.screenshot = str(shot)
     finally:
-        context.close()
+        page.goto("about:blank")  # later events (timers of the old page) cannot land in this report
     report.seconds = time.perf_counter() - t0
     REPORTS[name] = report
     return report
