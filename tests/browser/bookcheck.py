@@ -1,4 +1,5 @@
-"""Helpers of the browser tests (see conftest.py): the built HTML book as a reader meets it: Debian's Chromium, driven by Playwright, fully offline.
+"""The machinery of the browser tests: the built HTML book as a reader meets it, in Debian's
+Chromium driven by Playwright, fully offline.
 
 Every request the browser makes is routed: ``file://`` goes through, anything else is aborted and
 recorded (and fails the page). Each page is loaded once (:func:`visit`), everything a test asserts
