@@ -53,7 +53,9 @@ def linear_forward(A_prev, W, b) -> tuple[np.ndarray, LinearCache]:
     return Z, LinearCache(A_prev, W, b)
 
 
-def linear_backward(dZ, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linear_backward(
+    dZ, cache: LinearCache, *, need_dA_prev: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     r"""Backward pass of :math:`Z = W A_{prev} + b` (chapter "Deep L-layer networks").
 
     .. math:: dW = dZ\,A_{prev}^\top,\quad db = \textstyle\sum_j dZ_{:,j},\quad dA_{prev} = W^\top dZ
@@ -62,10 +64,12 @@ def linear_backward(dZ, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.
     ----------
     dZ : ndarray, shape (n, m)
     cache : LinearCache(A_prev, W, b)
+    need_dA_prev : False for a first layer, whose input is data: the gradient w.r.t. the data is
+        then not computed (one matrix product of n * n_prev * m multiply-adds saved) and is None.
 
     Returns
     -------
-    dA_prev : (n_prev, m); dW : (n, n_prev); db : (n, 1)
+    dA_prev : (n_prev, m) or None; dW : (n, n_prev); db : (n, 1)
     """
     f = "linear_backward"
     dZ = as_array(f, "dZ", dZ, 2)
@@ -76,7 +80,7 @@ def linear_backward(dZ, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.
             f"{f}: dZ must have the shape of Z, (n, m) = ({n}, {m}) "
             f"(dZ {dZ.shape}, W {W.shape}, A_prev {A_prev.shape})"
         )
-    dA_prev = W.T @ dZ
+    dA_prev = W.T @ dZ if need_dA_prev else None
     dW = dZ @ A_prev.T
     db = dZ.sum(axis=1, keepdims=True)
     return dA_prev, dW, db

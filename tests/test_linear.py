@@ -111,3 +111,15 @@ def test_one_example_batch():
     np.testing.assert_array_equal(dA, [[6.0], [8.0]])
     np.testing.assert_array_equal(dW, [[2.0, 4.0]])
     np.testing.assert_array_equal(db, [[2.0]])
+
+
+def test_first_layer_can_skip_the_data_gradient():
+    rng = np.random.default_rng(4)
+    A_prev, W, b = rng.standard_normal((5, 3)), rng.standard_normal((2, 5)), rng.standard_normal((2, 1))
+    dZ = rng.standard_normal((2, 3))
+    _, cache = linear_forward(A_prev, W, b)
+    full = linear_backward(dZ, cache)
+    dA, dW, db = linear_backward(dZ, cache, need_dA_prev=False)
+    assert dA is None
+    np.testing.assert_array_equal(dW, full[1])
+    np.testing.assert_array_equal(db, full[2])
