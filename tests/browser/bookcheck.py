@@ -200,7 +200,7 @@ def check_solutions(page) -> dict:
     return out
 
 
-class _Tab:
+class Tab:
     """One browser tab reused for every page (a fresh context per page costs ~0.4 s each). Its
     handlers write into whichever report is current; routing also disables the HTTP cache, so every
     page's own requests are seen and weighed."""
@@ -232,7 +232,7 @@ class _Tab:
             self.report.blocked.append(r.url)
 
 
-_TABS: dict[int, _Tab] = {}
+_TABS: dict[int, Tab] = {}
 
 
 def visit(browser, name: str) -> PageReport:
@@ -242,7 +242,7 @@ def visit(browser, name: str) -> PageReport:
     t0 = time.perf_counter()
     report = PageReport(name=name, url=page_url(name))
     if id(browser) not in _TABS:
-        _TABS[id(browser)] = _Tab(browser)
+        _TABS[id(browser)] = Tab(browser)
     tab = _TABS[id(browser)]
     tab.report, page = report, tab.page
     try:
