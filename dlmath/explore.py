@@ -35,7 +35,8 @@ from .errors import ShapeError
 
 class Param(NamedTuple):
     """One slider: a name passed to ``compute``, the grid of values the HTML frames are drawn at,
-    a label for the reader and a format for the value.  ``default`` is an index into ``values``."""
+    a label for the reader and a format for the value.  ``default`` is an index into ``values``; without
+    it a slider starts in the middle of its grid and a True/False toggle starts at its first value."""
 
     name: str
     values: Sequence[Any]
@@ -47,7 +48,11 @@ class Param(NamedTuple):
         return self.fmt.format(value)
 
     def start(self) -> int:
-        return len(self.values) // 2 if self.default is None else self.default
+        if self.default is not None:
+            return self.default
+        if all(isinstance(v, bool | np.bool_) for v in self.values):
+            return 0
+        return len(self.values) // 2
 
 
 class Explorer:

@@ -236,3 +236,9 @@ def test_inside_a_kernel_the_mimebundle_adds_the_widget_view(monkeypatch):
 
 def test_not_in_a_kernel_here():
     assert explore._in_kernel() is False
+
+
+def test_start_positions():
+    assert Param("lr", [0.1, 0.2, 0.3, 0.4]).start() == 2  # the middle of the grid
+    assert Param("standardize", [False, True]).start() == 0  # a toggle starts at its first value
+    assert Param("standardize", [False, True], default=1).start() == 1
