@@ -193,7 +193,7 @@ def test_widget_has_a_slider_per_param_a_checkbox_per_bool_param_and_the_default
     assert [s.value for s in sliders] == [1.0, 2.0]  # len // 2 when no default is given
     image = box.children[-1]
     assert isinstance(image, ipywidgets.Image)
-    assert image.value == ex.render({"a": 1.0, "b": 2.0, "flip": True})
+    assert image.value == ex.render({"a": 1.0, "b": 2.0, "flip": False})  # a toggle starts at its first value
 
 
 def test_widget_controls_recompute_and_redraw():
