@@ -55,28 +55,21 @@ def race(fns, blocks=BLOCKS, repeat=REPEAT // BLOCKS):
     return times.min(axis=1), np.median(times, axis=1)
 
 
-def dlmath_step():
+def dlmath_step(need_dx=False):
+    """One step with dlmath's core functions.  X is data, so by default the first layer's backward
+    skips dX = W1.T @ dZ1 (784x256x256), as PyTorch does for an input that does not require grad."""
     Z1, c1 = linear_forward(X, W1, b1)
     A1, a1 = relu_forward(Z1)
     Z2, c2 = linear_forward(A1, W2, b2)
     loss, dZ2 = softmax_cross_entropy(Z2, y)
     dA1, dW2, db2 = linear_backward(dZ2, c2)
     dZ1 = relu_backward(dA1, a1)
-    # X is data: like PyTorch for an input that does not require grad, skip dX = W1.T @ dZ1 (784x256x256).
-    _, dW1, db1 = linear_backward(dZ1, c1, need_dA_prev=False)
+    _, dW1, db1 = linear_backward(dZ1, c1, need_dA_prev=need_dx)
     return loss, dW1, db1, dW2, db2
 
 
 def dlmath_step_with_dx():
-    """The same step also computing the gradient w.r.t. the data X, which a training step never uses."""
-    Z1, c1 = linear_forward(X, W1, b1)
-    A1, a1 = relu_forward(Z1)
-    Z2, c2 = linear_forward(A1, W2, b2)
-    loss, dZ2 = softmax_cross_entropy(Z2, y)
-    dA1, dW2, db2 = linear_backward(dZ2, c2)
-    dZ1 = relu_backward(dA1, a1)
-    _, dW1, db1 = linear_backward(dZ1, c1)
-    return loss, dW1, db1, dW2, db2
+    return dlmath_step(need_dx=True)
 
 
 def numpy_step():
