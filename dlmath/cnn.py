@@ -80,6 +80,12 @@ def cnn_forward(params: CNNParams, X) -> tuple[np.ndarray, CNNCache]:
     A_O : (3, m), outputs with examples as columns; cache : CNNCache
     """
     X = as_array("cnn_forward", "X", X, 4)
+    C = params.WF.shape[1]
+    if X.shape[1:] != (C, 6, 6):
+        raise ShapeError(
+            f"cnn_forward: the seed's network reads 6x6 images with {C} channel(s), X must be (m, {C}, 6, 6) "
+            f"(X {X.shape}, filters WF {params.WF.shape})"
+        )
     ZF, conv_cache = conv2d_forward(X, params.WF, params.bF)
     AF, act_F = sigmoid_forward(ZF)
     P, pool_cache = maxpool2d_forward(AF, 2, 2)
@@ -109,10 +115,18 @@ def cnn_backward(dA_O, cache: CNNCache) -> CNNParams:
     return CNNParams(dWF, dbF, dWO, dbO)
 
 
+def _targets(func: str, y, AO: np.ndarray) -> np.ndarray:
+    """One-hot targets (k, m) for the outputs AO (k, m), after checking there is one label per image."""
+    y = np.asarray(y)
+    if y.shape != (AO.shape[1],):
+        raise ShapeError(f"{func}: y must hold one label per image, shape (m,) = ({AO.shape[1]},) (y {y.shape})")
+    return one_hot(y, AO.shape[0])
+
+
 def cnn_loss_and_grads(params: CNNParams, X, y) -> tuple[float, CNNParams]:
     r"""Mean over the m images of the seed's :math:`C = \tfrac12\sum_n (t_n - a^O_n)^2`, and its gradients."""
     AO, cache = cnn_forward(params, X)
-    loss, dAO = squared_error(AO, one_hot(y, AO.shape[0]))
+    loss, dAO = squared_error(AO, _targets("cnn_loss_and_grads", y, AO))
     return loss, cnn_backward(dAO, cache)
 
 
@@ -132,7 +146,7 @@ def train_cnn(params: CNNParams, X, y, lr: float = 2.0, epochs: int = 2000) -> T
     losses, accs = np.empty(epochs), np.empty(epochs)
     for e in range(epochs):
         AO, cache = cnn_forward(params, X)
-        losses[e], dAO = squared_error(AO, one_hot(y, AO.shape[0]))
+        losses[e], dAO = squared_error(AO, _targets("train_cnn", y, AO))
         accs[e] = np.mean(AO.argmax(axis=0) == y)
         grads = cnn_backward(dAO, cache)
         params = CNNParams(*(p - lr * g for p, g in zip(params, grads, strict=True)))

@@ -302,3 +302,35 @@ def test_one_hot():
     np.testing.assert_array_equal(one_hot(np.array([2, 0])), [[0, 1], [0, 0], [1, 0]])
     with pytest.raises(ShapeError, match=r"one_hot: y must be integer labels"):
         one_hot(np.array([0, 3]))
+
+
+def test_cnn_errors_name_the_network_and_its_rule():
+    params, data = init_cnn(0), make_digits(2, seed=0)
+    for bad in (np.zeros((2, 1, 5, 5)), np.zeros((2, 1, 8, 8)), np.zeros((2, 2, 6, 6))):
+        with pytest.raises(ShapeError, match=r"cnn_forward: .* X must be \(m, 1, 6, 6\)"):
+            predict(params, bad)
+    with pytest.raises(ShapeError, match=r"cnn_loss_and_grads: y must hold one label per image, shape \(m,\) = \(6,\)"):
+        cnn_loss_and_grads(params, data.X, data.y[:3])
+    with pytest.raises(ShapeError, match=r"train_cnn: y must hold one label per image, .* \(y \(6, 1\)\)"):
+        train_cnn(params, data.X, data.y[:, None], epochs=1)
+
+
+def test_loops_do_not_call_the_vectorized_functions(monkeypatch):
+    # The loop module may borrow only the argument checks from dlmath.conv, never a computation:
+    # otherwise "loops == vectorized" would compare a function with itself.
+    borrowed = {name for name, obj in vars(loops).items() if getattr(obj, "__module__", None) == vec.__name__}
+    assert borrowed == {"check_conv_args", "check_pool_args", "check_upstream"}
+
+    # and with every vectorized computation broken, the loops still run
+    def broken(*args, **kwargs):
+        raise AssertionError("a loop version called the vectorized code")
+
+    for name in ("conv2d_forward", "conv2d_backward", "maxpool2d_forward", "maxpool2d_backward"):
+        assert getattr(loops, name).__module__ == loops.__name__
+        monkeypatch.setattr(vec, name, broken)
+    monkeypatch.setattr(vec, "sliding_window_view", broken)
+    rng, X, Wt, b, s, p = _conv_inputs(CONV_CASES[1])
+    Z, cache = loops.conv2d_forward(X, Wt, b, s, p)
+    loops.conv2d_backward(rng.standard_normal(Z.shape), cache)
+    P, pcache = loops.maxpool2d_forward(X, 3, 2)
+    loops.maxpool2d_backward(rng.standard_normal(P.shape), pcache)
