@@ -64,6 +64,8 @@ class TestNetGrads(NamedTuple):
 
 def check_params(func: str, params: TestNetParams) -> TestNetParams:
     """Return ``params`` as float64 arrays, raising :class:`ShapeError` unless they have TestNet's shapes."""
+    if len(params) != len(SHAPES):
+        raise ShapeError(f"{func}: params must be the 4 arrays (W1, b1, W2, b2), got {len(params)}")
     arrays = [as_array(func, name, value, 2) for name, value in zip(SHAPES, params, strict=True)]
     for (name, shape), arr in zip(SHAPES.items(), arrays, strict=True):
         if arr.shape != shape:
@@ -155,9 +157,21 @@ def testnet_loss_and_grads(X, Y, params: TestNetParams) -> tuple[float, TestNetG
     return loss, testnet_backward(dZ2, cache)
 
 
+def _check_lr(func: str, lr: float) -> None:
+    if not np.isfinite(lr) or lr < 0:
+        raise ShapeError(f"{func}: the learning rate must be a finite number >= 0 (lr {lr})")
+
+
 def sgd_step(params: TestNetParams, grads: TestNetGrads, lr: float) -> TestNetParams:
-    r"""One gradient-descent step, :math:`\theta \leftarrow \theta - \alpha\,\partial J/\partial\theta` (new arrays)."""
+    r"""One gradient-descent step, :math:`\theta \leftarrow \theta - \alpha\,\partial J/\partial\theta` (new arrays).
+
+    Each gradient must have its parameter's shape (no broadcasting); ``lr`` must be finite and >= 0."""
     params = check_params("sgd_step", params)
+    _check_lr("sgd_step", lr)
+    for name, p, g in zip(SHAPES, params, (grads.dW1, grads.db1, grads.dW2, grads.db2), strict=True):
+        if np.shape(g) != p.shape:
+            raise ShapeError(f"sgd_step: d{name} must have the shape of {name} ({name} {p.shape}, "
+                             f"d{name} {np.shape(g)})")
     return TestNetParams(
         params.W1 - lr * grads.dW1, params.b1 - lr * grads.db1, params.W2 - lr * grads.dW2, params.b2 - lr * grads.db2
     )
@@ -185,7 +199,7 @@ def gradient_norms_vs_scale(X, Y, params: TestNetParams, scales) -> np.ndarray:
 
 
 def make_blobs(m: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two Gaussian classes in 3-D, unit spread, centres 2 apart, offset from the origin by (3, -2, 1).
+    """Two Gaussian classes in 3-D, unit spread, centres (-1, 0.5, 0.5) and (1, -0.5, -0.5) shifted by (3, -2, 1).
 
     Returns
     -------
@@ -237,10 +251,15 @@ class TrainResult(NamedTuple):
 
 
 def train_testnet(X, y, params: TestNetParams, lr: float, epochs: int) -> TrainResult:
-    """Full-batch gradient descent with a fixed learning rate; stops if a weight passes DIVERGENCE_LIMIT."""
-    losses, norms = np.full(epochs, np.nan), np.full((epochs, 4), np.nan)
+    """Full-batch gradient descent with a fixed learning rate; stops if a weight passes DIVERGENCE_LIMIT.
+
+    ``X`` (3, m), ``y`` (m,) integer labels or (2, m) one-hot; ``epochs`` >= 0 steps."""
     params = check_params("train_testnet", params)
-    for t in range(epochs):
+    _check_lr("train_testnet", lr)
+    if int(epochs) != epochs or epochs < 0:
+        raise ShapeError(f"train_testnet: epochs must be a whole number >= 0 (epochs {epochs})")
+    losses, norms = np.full(int(epochs), np.nan), np.full((int(epochs), 4), np.nan)
+    for t in range(int(epochs)):
         if max(np.abs(p).max() for p in params) > DIVERGENCE_LIMIT:
             return TrainResult(losses, norms, params, True)
         losses[t], grads = testnet_loss_and_grads(X, y, params)
@@ -270,6 +289,8 @@ def scaling_explorer(log10_scale: float, log10_lr: float, standardize: bool = Fa
     -------
     ScalingRun; ``reference_losses`` (epochs,) is always the standardized run at the same rate
     """
+    if not (np.isfinite(log10_scale) and np.isfinite(log10_lr)):
+        raise ShapeError(f"scaling_explorer: log10_scale and log10_lr must be finite ({log10_scale}, {log10_lr})")
     X, y = make_blobs(m, seed)
     scale, lr = 10.0**log10_scale, 10.0**log10_lr
     Xs = _standardize(scale * X)[0]

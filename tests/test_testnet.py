@@ -306,6 +306,26 @@ def test_bad_shapes_and_values_raise_shape_errors():
         tn.make_blobs(1)
 
 
+def test_bad_training_arguments_raise_shape_errors():
+    x, y, params = tn.testnet_example()
+    grads = tn.testnet_loss_and_grads(x, y, params)[1]
+    with pytest.raises(ShapeError, match=r"testnet_forward: params must be the 4 arrays \(W1, b1, W2, b2\), got 3"):
+        tn.testnet_forward(x, params[:3])
+    with pytest.raises(ShapeError, match=r"sgd_step: the learning rate must be a finite number >= 0 \(lr nan\)"):
+        tn.sgd_step(params, grads, np.nan)
+    with pytest.raises(ShapeError, match=r"sgd_step: the learning rate .* \(lr -0.1\)"):
+        tn.sgd_step(params, grads, -0.1)
+    # a (1, 3) gradient would broadcast silently over the 4 rows of W1
+    with pytest.raises(ShapeError, match=r"sgd_step: dW1 must have the shape of W1 \(W1 \(4, 3\), dW1 \(1, 3\)\)"):
+        tn.sgd_step(params, grads._replace(dW1=grads.dW1[:1]), 0.1)
+    with pytest.raises(ShapeError, match=r"train_testnet: epochs must be a whole number >= 0 \(epochs -1\)"):
+        tn.train_testnet(x, np.array([0]), params, 0.1, -1)
+    with pytest.raises(ShapeError, match=r"train_testnet: the learning rate .* \(lr inf\)"):
+        tn.train_testnet(x, np.array([0]), params, np.inf, 3)
+    with pytest.raises(ShapeError, match=r"scaling_explorer: log10_scale and log10_lr must be finite"):
+        tn.scaling_explorer(np.nan, -1.0)
+
+
 def test_network_is_assembled_from_the_core_layer_functions(monkeypatch):
     # TestNet must call dlmath's tested layers, not a second implementation of them
     calls = []
