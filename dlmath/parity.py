@@ -1,4 +1,4 @@
-r"""Three explicit networks for n-bit parity (chapter "Deep L-layer networks", section "Why depth").
+r"""Explicit networks for n-bit parity (chapter "Deep L-layer networks", section "Why depth").
 
 Every construction returns a parameter dict ``{"W1", "b1", ...}`` for :func:`dlmath.deep.model_forward`
 with ReLU hidden layers and an identity output; on inputs in {0, 1}^n the output is exactly the parity
@@ -8,6 +8,9 @@ with ReLU hidden layers and an identity output; on inputs in {0, 1}^n the output
   :math:`\lceil\log_2 n\rceil` hidden layers.
 - :func:`dnf_params` — shallow AND/OR circuit: one AND unit per odd-weight pattern, :math:`2^{n-1}` units.
 - :func:`counting_params` — one hidden layer of n ReLU units that count the ones (a triangle wave).
+- :func:`sawtooth_params` — deep again, but counting first: the count k/2^j folded j times by a tent map,
+  :math:`2\lceil\log_2 n\rceil` units in :math:`\lceil\log_2 n\rceil` hidden layers.
+  :func:`tent_power_params` is the fold on its own (Telgarsky's sawtooth on [0, 1]).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import itertools
 
 import numpy as np
 
-from .errors import as_array
+from .deep import check_params
+from .errors import ShapeError, as_array
 
 
 def _check_n(func: str, n: int) -> int:
@@ -32,8 +36,10 @@ def all_inputs(n: int) -> np.ndarray:
 
 
 def parity(X) -> np.ndarray:
-    r"""Reference parity :math:`(\sum_i x_i) \bmod 2` of each column, shape (1, m)."""
+    r"""Reference parity :math:`(\sum_i x_i) \bmod 2` of each column, shape (1, m); X must hold only 0 and 1."""
     X = as_array("parity", "X", X, 2)
+    if not np.all((X == 0) | (X == 1)):
+        raise ShapeError(f"parity: X must contain only 0 and 1 (X {X.shape}, values {np.unique(X)[:5].tolist()}...)")
     return (X.sum(axis=0, keepdims=True) % 2).astype(np.float64)
 
 
@@ -121,7 +127,57 @@ def counting_params(n: int) -> dict:
             "W2": out.reshape(1, -1), "b2": np.zeros((1, 1))}
 
 
+def tent_power_params(j: int) -> dict:
+    r"""The tent map :math:`t(x) = \mathrm{ReLU}(2x) - 2\,\mathrm{ReLU}(2x - 1)` composed j times, on a scalar x.
+
+    On [0, 1], t rises from 0 to 1 and falls back to 0; :math:`t^{j} = t \circ \dots \circ t` is a sawtooth
+    with :math:`2^{j-1}` teeth, i.e. :math:`2^{j}` linear pieces, made of 2j ReLU units in j hidden layers
+    (each layer computes :math:`\mathrm{ReLU}(2t), \mathrm{ReLU}(2t - 1)` of the previous layer's
+    :math:`t = h_1 - 2h_2`).  ``j = 0`` is the identity (no hidden layer).
+
+    Returns
+    -------
+    params : dict W1 (2, 1), b1 (2, 1), W2..Wj (2, 2), b2..bj (2, 1), W_{j+1} (1, 2), b_{j+1} (1, 1)
+    """
+    if int(j) != j or j < 0:
+        raise ValueError(f"tent_power_params: j must be a non-negative integer (got {j!r})")
+    j = int(j)
+    if j == 0:
+        return {"W1": np.ones((1, 1)), "b1": np.zeros((1, 1))}
+    fold_b = np.array([[0.0], [-1.0]])
+    params = {"W1": np.array([[2.0], [2.0]]), "b1": fold_b.copy()}
+    for l in range(2, j + 1):
+        params[f"W{l}"] = np.array([[2.0, -4.0], [2.0, -4.0]])   # ReLU(2t), ReLU(2t - 1) with t = h1 - 2 h2
+        params[f"b{l}"] = fold_b.copy()
+    params[f"W{j + 1}"] = np.array([[1.0, -2.0]])
+    params[f"b{j + 1}"] = np.zeros((1, 1))
+    return params
+
+
+def sawtooth_params(n: int) -> dict:
+    r"""Deep parity network with :math:`2\lceil\log_2 n\rceil` units: count the ones, then fold.
+
+    With :math:`j = \lceil\log_2 n\rceil` and :math:`k = \sum_i x_i \le n \le 2^j`,
+
+    .. math:: y = t^{j}\big(k / 2^{j}\big) = k \bmod 2
+
+    because t maps :math:`k/2^{j}` to :math:`k'/2^{j-1}` with :math:`k' \in \{k, 2^{j} - k\}`, which has the
+    parity of k; after j folds the value is 0 or 1.  It is :func:`tent_power_params` with the first layer
+    reading :math:`k/2^{j}` (input weights :math:`2/2^{j}`); every weight is a power of two, so the
+    arithmetic is exact.
+
+    Returns
+    -------
+    params : dict W1 (2, n), b1, ..., W_{j+1} (1, 2), b_{j+1}; for n = 1 just W1 = [[1]], b1 = [[0]]
+    """
+    n = _check_n("sawtooth_params", n)
+    j = (n - 1).bit_length()  # = ceil(log2 n), exact for every n >= 1
+    params = tent_power_params(j)
+    params["W1"] = params["W1"] @ np.ones((1, n)) / 2.0**j
+    return params
+
+
 def network_size(params: dict) -> tuple[int, int]:
     """(hidden units, hidden layers) of a parameter dict: every layer but the last is hidden."""
-    L = sum(1 for k in params if k.startswith("W"))
-    return sum(params[f"W{l}"].shape[0] for l in range(1, L)), L - 1
+    sizes = check_params(params)
+    return sum(sizes[1:-1]), len(sizes) - 2

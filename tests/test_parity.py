@@ -10,9 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlmath.deep import check_params, model_forward
-from dlmath.parity import all_inputs, counting_params, dnf_params, network_size, parity, xor_tree_params
+from dlmath.errors import ShapeError
+from dlmath.parity import (
+    all_inputs,
+    counting_params,
+    dnf_params,
+    network_size,
+    parity,
+    sawtooth_params,
+    tent_power_params,
+    xor_tree_params,
+)
 
-CONSTRUCTIONS = [xor_tree_params, dnf_params, counting_params]
+CONSTRUCTIONS = [xor_tree_params, dnf_params, counting_params, sawtooth_params]
 
 
 def _slow_parity(bits) -> int:
@@ -48,6 +58,44 @@ def test_sizes(n):
     assert 2 * (n - 1) <= units <= 2 * (n - 1) + depth  # one pass-through unit per layer at most
     assert network_size(dnf_params(n)) == (2 ** (n - 1), 1)
     assert network_size(counting_params(n)) == (n, 1)
+    j = math.ceil(math.log2(n))
+    assert network_size(sawtooth_params(n)) == (2 * j, j)
+
+
+def test_sizes_n1():
+    assert network_size(sawtooth_params(1)) == (0, 0) == network_size(xor_tree_params(1))
+
+
+def _triangle(u):
+    """Independent formula: period-2 triangle wave, 0 at even u, 1 at odd u."""
+    return np.abs(((u + 1) % 2) - 1)
+
+
+@pytest.mark.parametrize("j", range(0, 8))
+def test_tent_power_is_sawtooth_with_2_to_j_pieces(j):
+    """t^j on [0, 1] equals the triangle wave in u = 2^j x, and has exactly 2^j linear pieces (Telgarsky)."""
+    x = np.arange(2 ** (j + 3) + 1) / 2 ** (j + 3)           # dyadic grid: every kink of t^j is a grid point
+    y = model_forward(x.reshape(1, -1), tent_power_params(j))[0][0]
+    np.testing.assert_array_equal(y, _triangle(2.0**j * x))   # exact: powers of two only
+    slopes = np.diff(y) / np.diff(x)
+    pieces = 1 + np.count_nonzero(np.diff(slopes))
+    assert pieces == 2**j
+    assert network_size(tent_power_params(j)) == (2 * j, j)
+
+
+def test_one_hidden_layer_has_at_most_N_plus_1_pieces():
+    """The bound that makes the sawtooth expensive for one hidden layer: N ReLU units, at most N kinks."""
+    rng = np.random.default_rng(0)
+    N = 7
+    p = {"W1": rng.standard_normal((N, 1)), "b1": rng.standard_normal((N, 1)),
+         "W2": rng.standard_normal((1, N)), "b2": np.zeros((1, 1))}
+    x = np.linspace(-20, 20, 400001)
+    y = model_forward(x.reshape(1, -1), p)[0][0]
+    slopes = np.diff(y) / np.diff(x)
+    kinks = np.count_nonzero(np.abs(np.diff(slopes)) > 1e-6)
+    # a kink between grid points shows up as up to 2 slope changes; the kinks are -b/w, all in [-20, 20] here
+    assert np.all(np.abs(p["b1"] / p["W1"]) < 20)
+    assert N <= kinks <= 2 * N
 
 
 def test_dnf_units_are_and_gates():
@@ -83,3 +131,17 @@ def test_bad_n(bad):
     for f in [all_inputs, *CONSTRUCTIONS]:
         with pytest.raises(ValueError, match="n must be a positive integer"):
             f(bad)
+    if bad != 0:
+        with pytest.raises(ValueError, match="j must be a non-negative integer"):
+            tent_power_params(bad)
+
+
+def test_parity_rejects_non_bits_and_network_size_checks_params():
+    with pytest.raises(ShapeError, match="parity: X must contain only 0 and 1"):
+        parity(np.array([[0.0, 0.5], [1.0, 1.0]]))
+    with pytest.raises(ShapeError, match="parity: X must have 2 dimensions"):
+        parity(np.array([0.0, 1.0]))
+    with pytest.raises(ShapeError, match="NaN"):
+        parity(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ShapeError, match="W2 has 2 columns"):
+        network_size({**counting_params(3), "W2": np.ones((1, 2))})
