@@ -41,6 +41,10 @@ def conv_output_size(func: str, what: str, n: int, k: int, stride: int, pad: int
 
     Raises :class:`ShapeError` (naming ``func`` and the axis ``what``) before any reshape happens.
     """
+    n = _check_int(func, f"input {what}", n, 1)
+    k = _check_int(func, f"{what} of the window", k, 1)
+    stride = _check_int(func, "stride", stride, 1)
+    pad = _check_int(func, "pad", pad, 0)
     span = n + 2 * pad - k
     if span < 0:
         raise ShapeError(

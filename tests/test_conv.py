@@ -334,3 +334,15 @@ def test_loops_do_not_call_the_vectorized_functions(monkeypatch):
     loops.conv2d_backward(rng.standard_normal(Z.shape), cache)
     P, pcache = loops.maxpool2d_forward(X, 3, 2)
     loops.maxpool2d_backward(rng.standard_normal(P.shape), pcache)
+
+
+def test_conv_output_size_by_hand_and_its_errors():
+    # (28 + 2*1 - 4)/2 + 1 = 14 and (6 - 3)/1 + 1 = 4, the seed's feature-map side
+    assert vec.conv_output_size("f", "height", 28, 4, 2, 1) == 14
+    assert vec.conv_output_size("f", "height", 6, 3, 1, 0) == 4
+    with pytest.raises(ShapeError, match=r"f: stride must be an integer >= 1 \(got 0\)"):
+        vec.conv_output_size("f", "height", 6, 3, 0, 0)
+    with pytest.raises(ShapeError, match=r"f: pad must be an integer >= 0 \(got -2\)"):
+        vec.conv_output_size("f", "height", 6, 3, 1, -2)
+    with pytest.raises(ShapeError, match=r"conv2d_forward: width of the window must be an integer >= 1 \(got 0\)"):
+        vec.conv2d_forward(np.zeros((1, 1, 6, 6)), np.zeros((2, 1, 3, 0)), np.zeros(2))
