@@ -23,6 +23,7 @@ from .activations import sigmoid as _array_sigmoid
 from .errors import ShapeError, as_array
 
 Number = int | float
+_EXP_MAX = math.log(np.finfo(np.float64).max)  # about 709.78: e^x beyond it is not a float64
 
 
 class Value:
@@ -121,6 +122,8 @@ class Value:
     # ----------------------------------------------------------------- functions
     def exp(self) -> Value:
         r""":math:`e^x`, local derivative :math:`e^x`."""
+        if self.data > _EXP_MAX:
+            raise ShapeError(f"Value.exp: e^{self.data:g} overflows float64 (the argument must be <= {_EXP_MAX:.2f})")
         e = math.exp(self.data)
         return Value(e, parents=(self,), local_grads=(e,), op="exp")
 
@@ -158,17 +161,21 @@ class Value:
 
         Parameters
         ----------
-        zero_grad : reset every ``.grad`` in the graph to 0 first (so calling ``backward`` twice
-            does not double the gradients).  Within one sweep, contributions are summed with ``+=``.
+        zero_grad : True sets each ``.grad`` to this sweep's :math:`\partial\,\mathrm{self}/\partial v`
+            (calling ``backward`` twice gives the same numbers); False adds it to what ``.grad`` held
+            before (to sum the gradients of several outputs).  The sweep itself always starts from 0,
+            and within it the contributions of a fan-out are summed with ``+=``.
         """
         order = topological_order(self)
-        if zero_grad:
-            for v in order:
-                v.grad = 0.0
-        self.grad += 1.0
+        before = [0.0 if zero_grad else v.grad for v in order]
+        for v in order:
+            v.grad = 0.0
+        self.grad = 1.0
         for v in reversed(order):
             for parent, local in zip(v.parents, v.local_grads, strict=True):
                 parent.grad += local * v.grad
+        for v, old in zip(order, before, strict=True):
+            v.grad += old
 
 
 def _wrap(x: Value | Number) -> Value:

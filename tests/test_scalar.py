@@ -133,6 +133,21 @@ def test_backward_twice_does_not_double():
     assert x.grad == first == 4.0
 
 
+def test_backward_without_zero_grad_accumulates():
+    # zero_grad=False adds this sweep's gradient to every .grad: a second sweep of f = x^2 + x adds
+    # df/dx = 2x + 1 = 4 once more (a sweep that reused the stale gradients of the inner nodes gave 15).
+    x = Value(1.5)
+    sq = x * x
+    f = sq + x
+    f.backward()
+    f.backward(zero_grad=False)
+    assert (x.grad, sq.grad, f.grad) == (8.0, 2.0, 2.0)
+    # Two outputs sharing a node: d(sq)/dx + d(f)/dx = 2x + (2x + 1) = 7.
+    sq.backward()
+    f.backward(zero_grad=False)
+    assert x.grad == 7.0 and sq.grad == 2.0
+
+
 def test_forward_values_unchanged_by_backward():
     xs = [Value(v) for v in (0.3, -1.2, 2.0)]
     f = (xs[0] * xs[1]).sigmoid() + xs[2].tanh() * xs[0]
@@ -315,6 +330,9 @@ def test_error_paths():
         Value(2.0) ** Value(3.0)
     with pytest.raises(ShapeError, match="negative base"):
         Value(-2.0) ** 0.5
+    with pytest.raises(ShapeError, match=r"Value.exp: e\^710 overflows float64"):
+        Value(710.0).exp()
+    assert Value(709.0).exp().data == pytest.approx(math.exp(709.0))
     with pytest.raises(ZeroDivisionError, match="data is 0"):
         Value(1.0) / Value(0.0)
     with pytest.raises(ShapeError, match="topological_order: root must be a Value"):
