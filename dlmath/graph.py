@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from .errors import ShapeError
+from .errors import ShapeError, as_array
 from .scalar import Value, topological_order
 
 NODE_LABEL_GID = "dlmath-node-label"
@@ -161,16 +161,24 @@ def draw_graph(
     return fig
 
 
+def _column(func: str, name: str, v) -> np.ndarray:
+    """``v`` as an (n, 1) float64 column (one example), or a ShapeError naming it."""
+    v = as_array(func, name, v)
+    if v.ndim != 2 or v.shape[1] != 1:
+        raise ShapeError(f"{func}: {name} must be a column (n, 1) holding one example ({name} {v.shape})")
+    return v
+
+
 def draw_network_passes(
     activations: list, pre_activations: list, dC_dz: list, weights: list, dC_dy=None, *, fmt: str = ".3f"
 ) -> Figure:
-    r"""Seed 003's two passes through a small dense network, side by side (chapter "The chain rule").
+    r"""Seed 003's two passes through a small sigmoid network, one above the other (chapter "The chain rule").
 
-    Left, the forward pass: every unit shows :math:`z` and :math:`a = \sigma(z)`, and every edge
+    Top, the forward pass: every unit shows :math:`z` and :math:`a = \sigma(z)`, and every edge
     carries its weight; the value at the tail of an edge is :math:`\partial z/\partial w` for that
-    edge.  Right, the backward pass drawn as the *reversed* network: arrows run from the output to
-    the input, and each unit multiplies the weighted sum it receives by :math:`\sigma'(z)`, giving
-    :math:`\partial C/\partial z`.
+    edge.  Bottom, the backward pass drawn as the *reversed* network: arrows run from the output to
+    the input, and each unit multiplies the weighted sum it receives by :math:`\sigma'(z) = a(1-a)`,
+    giving :math:`\partial C/\partial z`.
 
     Parameters
     ----------
@@ -183,7 +191,8 @@ def draw_network_passes(
 
     Returns
     -------
-    Figure with two axes; each unit (inputs included) has one text artist with gid NODE_LABEL_GID per axes.
+    Figure with two axes, forward pass on top; each unit (inputs included) has one text artist with gid
+    NODE_LABEL_GID per axes.
     """
     f = "draw_network_passes"
     L = len(weights)
@@ -192,14 +201,29 @@ def draw_network_passes(
             f"{f}: need L+1 activations and L pre-activations, gradients and weights "
             f"(got {len(activations)}, {len(pre_activations)}, {len(dC_dz)}, {len(weights)})"
         )
-    weights = [np.asarray(W, dtype=np.float64) for W in weights]
+    activations = [_column(f, f"activations[{l}]", a) for l, a in enumerate(activations)]
+    sizes = [a.shape[0] for a in activations]
+    columns = {}
+    for name, arrays in (("pre_activations", pre_activations), ("dC_dz", dC_dz)):
+        columns[name] = [_column(f, f"{name}[{l - 1}]", v) for l, v in enumerate(arrays, start=1)]
+        for l, v in enumerate(columns[name], start=1):
+            if v.shape[0] != sizes[l]:
+                raise ShapeError(
+                    f"{f}: {name}[{l - 1}] belongs to layer {l} and must be (n_{l}, 1) = ({sizes[l]}, 1) "
+                    f"like activations[{l}] ({name}[{l - 1}] {v.shape})"
+                )
+    pre_activations, dC_dz = columns["pre_activations"], columns["dC_dz"]
+    if dC_dy is not None:
+        dC_dy = _column(f, "dC_dy", dC_dy)
+        if dC_dy.shape[0] != sizes[-1]:
+            raise ShapeError(f"{f}: dC_dy must be (n_L, 1) = ({sizes[-1]}, 1) like the output (dC_dy {dC_dy.shape})")
+    weights = [as_array(f, f"weights[{l - 1}]", W, 2) for l, W in enumerate(weights, start=1)]
     for l, W in enumerate(weights, start=1):
-        shape = (len(activations[l]), len(activations[l - 1]))
+        shape = (sizes[l], sizes[l - 1])
         if W.shape != shape:
             raise ShapeError(
                 f"{f}: W^[{l}] must be (n_{l}, n_{l - 1}) = {shape} to match the activations (W {W.shape})"
             )
-    sizes = [len(a) for a in activations]
     pos = {(l, i): (2.4 * l, -1.5 * (i - (n - 1) / 2)) for l, n in enumerate(sizes) for i in range(n)}
     r = 0.5
     extra = 1.9 if dC_dy is not None else 0.0  # room for the arrows that bring dC/dy in

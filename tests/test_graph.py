@@ -135,3 +135,28 @@ def test_network_passes_rejects_mismatched_inputs():
         draw_network_passes(acts[:2], zs, ds, Ws)
     with pytest.raises(ShapeError, match=r"draw_network_passes: W\^\[2\] must be \(n_2, n_1\) = \(1, 3\)"):
         draw_network_passes(acts, zs, ds, [Ws[0], Ws[1].T])
+
+
+def test_network_passes_forward_panel_is_on_top():
+    acts, zs, ds, Ws, dy = _tiny_net()
+    fig = draw_network_passes(acts, zs, ds, Ws, dy)
+    try:
+        top, bottom = (ax.get_position() for ax in fig.axes)
+        assert top.y0 > bottom.y1  # the chapter's caption says "top: forward, bottom: backward"
+        assert "forward" in fig.axes[0].get_title() and "backward" in fig.axes[1].get_title()
+    finally:
+        plt.close(fig)
+
+
+def test_network_passes_rejects_badly_shaped_columns():
+    acts, zs, ds, Ws, dy = _tiny_net()
+    with pytest.raises(ShapeError, match=r"draw_network_passes: activations\[0\] must be a column \(n, 1\).*\(2,\)"):
+        draw_network_passes([acts[0].ravel(), acts[1], acts[2]], zs, ds, Ws)
+    with pytest.raises(ShapeError, match=r"draw_network_passes: dC_dz\[0\] belongs to layer 1 and must be \(n_1, 1\) = \(3, 1\)"):
+        draw_network_passes(acts, zs, [ds[0][:2], ds[1]], Ws)
+    with pytest.raises(ShapeError, match=r"draw_network_passes: pre_activations\[1\] must be a column"):
+        draw_network_passes(acts, [zs[0], np.ones((1, 2))], ds, Ws)
+    with pytest.raises(ShapeError, match=r"draw_network_passes: dC_dy must be \(n_L, 1\) = \(1, 1\)"):
+        draw_network_passes(acts, zs, ds, Ws, np.ones((2, 1)))
+    with pytest.raises(ShapeError, match=r"draw_network_passes: weights\[0\] contains 1 NaN"):
+        draw_network_passes(acts, zs, ds, [np.where(Ws[0] > 0.6, np.nan, Ws[0]), Ws[1]])
