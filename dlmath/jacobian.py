@@ -117,10 +117,17 @@ def matmul_flops(m: int, k: int, n: int) -> int:
 
     .. math:: \mathrm{flops} = 2\,m\,k\,n
     """
-    for name, v in (("m", m), ("k", k), ("n", n)):
-        if int(v) != v or v < 0:
-            raise ShapeError(f"matmul_flops: {name} must be a non-negative integer (got {v})")
-    return 2 * int(m) * int(k) * int(n)
+    m, k, n = (_count("matmul_flops", name, v, 0) for name, v in (("m", m), ("k", k), ("n", n)))
+    return 2 * m * k * n
+
+
+def _count(func: str, name: str, v, least: int) -> int:
+    """``v`` as an int >= least, or a ShapeError (also for strings, None, 2.5 and bools)."""
+    ok = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+    if not ok or not np.isfinite(v) or int(v) != v or v < least:
+        kind = "non-negative" if least == 0 else "positive"
+        raise ShapeError(f"{func}: {name} must be a {kind} integer (got {v!r})")
+    return int(v)
 
 
 def chain_flops(widths: list[int], mode: str) -> int:
@@ -138,8 +145,13 @@ def chain_flops(widths: list[int], mode: str) -> int:
     -------
     int, the number of flops
     """
-    if len(widths) < 2 or any(int(w) != w or w < 1 for w in widths):
-        raise ShapeError(f"chain_flops: widths must list at least two positive integers (got {widths})")
+    rule = "chain_flops: widths must list at least two positive integers"
+    if not isinstance(widths, list | tuple | np.ndarray) or len(widths) < 2:
+        raise ShapeError(f"{rule} (got {widths!r})")
+    try:
+        widths = [_count("chain_flops", "each width", w, 1) for w in widths]
+    except ShapeError:
+        raise ShapeError(f"{rule} (got {widths!r})") from None
     if mode == "vjp":
         return sum(matmul_flops(1, widths[l], widths[l - 1]) for l in range(1, len(widths)))
     if mode == "jacobian":

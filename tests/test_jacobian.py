@@ -61,7 +61,10 @@ def test_softmax_jacobian_matches_fd_and_properties(z):
     p = softmax(z)
     assert _close(J, numerical_jacobian(softmax, z))
     assert np.allclose(J, J.T, atol=ROUND_TOL)
-    assert np.allclose(J.sum(axis=0), 0.0, atol=ROUND_TOL)  # shifting all logits changes nothing
+    # column sums: sum_i dp_i/dz_j = d(sum_i p_i)/dz_j = 0, because the probabilities always sum to 1
+    assert np.allclose(J.sum(axis=0), 0.0, atol=ROUND_TOL)
+    # row sums: J @ 1 is the change of p when every logit moves by the same amount, which is none
+    assert np.allclose(J.sum(axis=1), 0.0, atol=ROUND_TOL)
     assert np.allclose(np.diag(J), p * (1 - p), atol=ROUND_TOL)
 
 
@@ -148,3 +151,18 @@ def test_error_paths():
         chain_flops([2, 3], "forward")
     with pytest.raises(ShapeError, match="chain_flops: widths must list"):
         chain_flops([2], "vjp")
+
+
+@pytest.mark.parametrize("bad", ["3", None, 2.5, True, float("nan"), -1])
+def test_flop_counts_reject_non_integers_with_a_shape_error(bad):
+    with pytest.raises(ShapeError, match="matmul_flops: n must be a non-negative integer"):
+        matmul_flops(2, 3, bad)
+    with pytest.raises(ShapeError, match="chain_flops: widths must list at least two positive integers"):
+        chain_flops([3, bad, 2], "vjp")
+
+
+def test_flop_counts_accept_tuples_and_numpy_integers():
+    assert chain_flops((3, 4, 2), "jacobian") == chain_flops(np.array([3, 4, 2]), "jacobian") == 60
+    assert matmul_flops(np.int64(2), 3.0, 4) == 48
+    with pytest.raises(ShapeError, match="chain_flops: widths must list"):
+        chain_flops(5, "vjp")
