@@ -15,6 +15,17 @@ import numpy as np
 from .errors import ShapeError, as_array, same_shape
 
 
+def _check_eps(func: str, eps) -> float:
+    """The finite-difference step must be a positive finite number (eps = 0 would divide by zero)."""
+    try:
+        e = float(eps)
+    except (TypeError, ValueError):
+        e = float("nan")
+    if not (np.isfinite(e) and e > 0):
+        raise ShapeError(f"{func}: eps must be a positive finite step (got {eps!r})")
+    return e
+
+
 def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
     r"""Central-difference gradient of a scalar function of an array.
 
@@ -31,6 +42,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
     grad : ndarray, same shape as x
     """
     x = as_array("numerical_gradient", "x", x).copy()
+    eps = _check_eps("numerical_gradient", eps)
     grad = np.empty_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -54,12 +66,14 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x, eps: float = 1e
     ----------
     f : callable taking an array shaped like x and returning an array y
     x : ndarray, any shape (not modified); it is read in C order
+    eps : step
 
     Returns
     -------
     J : ndarray, shape (y.size, x.size)
     """
     x = as_array("numerical_jacobian", "x", x).copy()
+    eps = _check_eps("numerical_jacobian", eps)
     flat = x.reshape(-1)
     columns = []
     for i in range(flat.size):
@@ -69,6 +83,11 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x, eps: float = 1e
         flat[i] = old - eps
         minus = np.array(f(x), dtype=np.float64).reshape(-1)
         flat[i] = old
+        if plus.size != minus.size or (columns and plus.size != columns[0].size):
+            raise ShapeError(
+                f"numerical_jacobian: f must return an array of the same size at every point "
+                f"(got sizes {columns[0].size if columns else plus.size}, {plus.size} and {minus.size})"
+            )
         columns.append((plus - minus) / (2 * eps))
     if not columns:
         return np.zeros((np.size(f(x)), 0))

@@ -53,3 +53,28 @@ def test_errors():
         gradient_check(lambda v: float(v.sum()), np.ones(2), np.ones(3))
     with pytest.raises(ShapeError, match="numerical_gradient: x contains 1 NaN"):
         numerical_gradient(lambda v: float(v.sum()), np.array([np.nan]))
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-6, float("nan"), "small"])
+def test_a_bad_step_is_a_shape_error_not_a_division_by_zero(eps):
+    with pytest.raises(ShapeError, match="numerical_gradient: eps must be a positive finite step"):
+        numerical_gradient(lambda v: float(v.sum()), np.ones(2), eps=eps)
+    with pytest.raises(ShapeError, match="numerical_jacobian: eps must be a positive finite step"):
+        numerical_jacobian(lambda v: v, np.ones(2), eps=eps)
+    with pytest.raises(ShapeError, match="numerical_gradient: eps must be a positive finite step"):
+        gradient_check(lambda v: float(v.sum()), np.ones(2), np.ones(2), eps=eps)
+
+
+def test_numerical_jacobian_rejects_an_output_whose_size_changes():
+    # f returns 1 value for x0 > 0 and 2 otherwise: the Jacobian does not exist as one matrix.
+    def f(v):
+        return v[:1] if v[0] > 0 else v
+
+    with pytest.raises(ShapeError, match="numerical_jacobian: f must return an array of the same size"):
+        numerical_jacobian(f, np.array([0.0, 1.0]))
+
+
+def test_numerical_gradient_step_is_central():
+    # f(x) = x^3 at x = 1 with eps = 0.1: central difference ((1.1)^3 - (0.9)^3) / 0.2 = 3 + eps^2 = 3.01
+    # (a forward difference would give 3.31): the O(eps^2) error term by hand.
+    assert numerical_gradient(lambda v: float(v[0] ** 3), np.array([1.0]), eps=0.1)[0] == pytest.approx(3.01)
