@@ -50,7 +50,9 @@ def test_softmax_cross_entropy_extreme_logits():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         loss, dZ = softmax_cross_entropy(np.array([[1000.0, -1000.0], [-1000.0, 1000.0]]), np.array([1, 1]))
     # Example 1 is confidently wrong by 2000 nats; example 2 right: mean loss 1000.
-    assert loss == pytest.approx(1000.0) and np.all(np.isfinite(dZ))
+    # p is (1, 0) then (0, 1) to float64 precision, so (P - Y) / m = [[1, 0], [-1, 0]] / 2.
+    assert loss == pytest.approx(1000.0)
+    np.testing.assert_array_equal(dZ, [[0.5, 0.0], [-0.5, 0.0]])
 
 
 def test_binary_cross_entropy_by_hand_and_gradient():
@@ -78,7 +80,28 @@ def test_bce_with_logits_agrees_with_bce_of_sigmoid(Z, data):
 def test_bce_with_logits_is_finite_at_extremes():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         loss, dZ = binary_cross_entropy_with_logits(np.array([[1000.0, -1000.0]]), np.array([0.0, 1.0]))
-    assert loss == pytest.approx(1000.0) and np.all(np.isfinite(dZ))
+    # sigma(1000) = 1 against y = 0, sigma(-1000) = 0 against y = 1: (sigma(z) - y) / m = (1/2, -1/2).
+    assert loss == pytest.approx(1000.0)
+    np.testing.assert_array_equal(dZ, [[0.5, -0.5]])
+
+
+def test_binary_cross_entropy_gradient_by_hand():
+    # dJ/da = (a - y) / (a (1 - a)) / m: (0.8 - 1) / 0.16 / 2 = -0.625 and 0.3 / 0.21 / 2 = 5/7.
+    _, dA = binary_cross_entropy(np.array([[0.8, 0.3]]), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(dA, [[-0.625, 5 / 7]], rtol=1e-14)
+
+
+def test_softmax_cross_entropy_soft_labels():
+    # Soft targets: the gradient is still (P - Y) / m because each column of Y sums to 1.
+    rng = np.random.default_rng(7)
+    Z = rng.standard_normal((3, 4))
+    Y = rng.dirichlet(np.ones(3), size=4).T
+    loss, dZ = softmax_cross_entropy(Z, Y)
+    P = np.exp(Z) / np.exp(Z).sum(axis=0)  # the plain formula, fine for these small logits
+    assert loss == pytest.approx(-(Y * np.log(P)).sum() / 4, rel=1e-13)
+    np.testing.assert_allclose(dZ, (P - Y) / 4, rtol=1e-12, atol=1e-15)
+    num = numerical_gradient(lambda z: softmax_cross_entropy(z, Y)[0], Z)
+    assert relative_error(dZ, num) < GRAD_TOL
 
 
 def test_squared_error_by_hand_and_gradient():
