@@ -131,6 +131,8 @@ def softmax(Z) -> np.ndarray:
     Z = as_array("softmax", "Z", Z)
     if Z.ndim not in (1, 2):
         raise ShapeError(f"softmax: Z must be (k,) or (k, m) with examples as columns (Z {Z.shape})")
+    if Z.shape[0] == 0:
+        raise ShapeError(f"softmax: Z needs at least one class (row) to normalise over (Z {Z.shape})")
     E = np.exp(Z - Z.max(axis=0, keepdims=True))
     return E / E.sum(axis=0, keepdims=True)
 

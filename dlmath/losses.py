@@ -13,6 +13,15 @@ from .activations import sigmoid
 from .errors import ShapeError, as_array, same_shape
 
 
+def _need_examples(func: str, name: str, X: np.ndarray) -> int:
+    """The number of examples m (columns); a mean over m = 0 examples is 0/0, so refuse it."""
+    if X.shape[1] == 0:
+        raise ShapeError(
+            f"{func}: {name} has no examples (0 columns) and the mean loss over m = 0 is undefined ({name} {X.shape})"
+        )
+    return X.shape[1]
+
+
 def _labels_to_onehot(func: str, Y, k: int, m: int) -> np.ndarray:
     """Accept one-hot (k, m) or integer labels (m,) and return one-hot (k, m)."""
     Y_arr = np.asarray(Y)
@@ -20,6 +29,10 @@ def _labels_to_onehot(func: str, Y, k: int, m: int) -> np.ndarray:
         if Y_arr.shape[0] != m:
             raise ShapeError(f"{func}: got {Y_arr.shape[0]} labels for {m} examples (Z ({k}, {m}), Y {Y_arr.shape})")
         if not np.issubdtype(Y_arr.dtype, np.integer):
+            if not (np.issubdtype(Y_arr.dtype, np.floating) or Y_arr.dtype == bool):
+                raise ShapeError(
+                    f"{func}: integer labels Y (m,) must be whole numbers 0..{k - 1} (got dtype {Y_arr.dtype})"
+                )
             if not np.all(np.isfinite(Y_arr)) or not np.all(Y_arr == np.round(Y_arr)):
                 raise ShapeError(f"{func}: integer labels Y (m,) must be whole numbers 0..{k - 1}")
         labels = Y_arr.astype(np.int64)
@@ -60,6 +73,9 @@ def softmax_cross_entropy(Z, Y) -> tuple[float, np.ndarray]:
     f = "softmax_cross_entropy"
     Z = as_array(f, "Z", Z, 2)
     k, m = Z.shape
+    if k == 0:
+        raise ShapeError(f"{f}: Z needs at least one class (row) (Z {Z.shape})")
+    _need_examples(f, "Z", Z)
     Y = _labels_to_onehot(f, Y, k, m)
     shifted = Z - Z.max(axis=0, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
@@ -75,6 +91,7 @@ def _check_binary(func: str, first: str, A, Y) -> tuple[np.ndarray, np.ndarray]:
     if A.shape[0] != 1:
         raise ShapeError(f"{func}: {first} must be (1, m), one row of examples ({first} {A.shape})")
     same_shape(func, first, A, "Y", Y)
+    _need_examples(func, first, A)
     if np.any((Y < 0) | (Y > 1)):
         raise ShapeError(f"{func}: labels Y must lie in [0, 1]")
     return A, Y
@@ -150,6 +167,6 @@ def squared_error(A, T) -> tuple[float, np.ndarray]:
     A = as_array(f, "A", A, 2)
     T = as_array(f, "T", T, 2)
     same_shape(f, "A", A, "T", T)
-    m = A.shape[1]
+    m = _need_examples(f, "A", A)
     diff = A - T
     return float((diff**2).sum() / (2 * m)), diff / m

@@ -135,3 +135,8 @@ def test_softmax_rejects_rank_3_and_inf():
         softmax(np.zeros((2, 2, 2)))
     with pytest.raises(ShapeError, match="softmax: Z contains 1 NaN or infinite"):
         softmax(np.array([1.0, np.inf]))
+
+
+def test_softmax_of_no_classes_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"softmax: Z needs at least one class \(row\).*\(Z \(0, 3\)\)"):
+        softmax(np.zeros((0, 3)))

@@ -140,3 +140,21 @@ def test_binary_errors():
         binary_cross_entropy_with_logits(np.zeros((1, 2)), np.array([2.0, 0.0]))
     with pytest.raises(ShapeError, match=r"squared_error: A and T must have the same shape \(A \(2, 1\), T \(1, 2\)\)"):
         squared_error(np.zeros((2, 1)), np.zeros((1, 2)))
+
+
+def test_no_examples_or_no_classes_is_a_shape_error_not_a_nan():
+    with pytest.raises(ShapeError, match=r"softmax_cross_entropy: Z has no examples \(0 columns\).*\(Z \(3, 0\)\)"):
+        softmax_cross_entropy(np.zeros((3, 0)), np.zeros(0, dtype=int))
+    with pytest.raises(ShapeError, match=r"softmax_cross_entropy: Z needs at least one class"):
+        softmax_cross_entropy(np.zeros((0, 2)), np.zeros(2, dtype=int))
+    with pytest.raises(ShapeError, match=r"binary_cross_entropy: A has no examples"):
+        binary_cross_entropy(np.zeros((1, 0)), np.zeros(0))
+    with pytest.raises(ShapeError, match=r"binary_cross_entropy_with_logits: Z has no examples"):
+        binary_cross_entropy_with_logits(np.zeros((1, 0)), np.zeros(0))
+    with pytest.raises(ShapeError, match=r"squared_error: A has no examples"):
+        squared_error(np.zeros((2, 0)), np.zeros((2, 0)))
+
+
+def test_string_labels_are_a_shape_error():
+    with pytest.raises(ShapeError, match=r"integer labels Y \(m,\) must be whole numbers 0..1 \(got dtype <U1\)"):
+        softmax_cross_entropy(np.zeros((2, 2)), np.array(["a", "b"]))
