@@ -65,7 +65,9 @@ class Explorer:
     params : one or two :class:`Param`, the sliders of both versions
     live_params : extra controls shown only in the live version (a bool grid gives a checkbox);
         the HTML frames use each one's default value
-    title : shown above the sliders and used as the image's alt text
+    title : shown above the sliders; the image's alt text is the title, the values shown and the description
+    description : what the figure shows, for the alt text (a reader who cannot see the picture hears it
+        with the current values, which the HTML slider updates as it moves)
     figsize, dpi : size of the figure (the frames' pixel size is figsize * dpi)
     """
 
@@ -77,6 +79,7 @@ class Explorer:
         *,
         live_params: Sequence[Param] = (),
         title: str = "Explorer",
+        description: str = "",
         figsize: tuple[float, float] = (8.0, 3.2),
         dpi: int = 80,
     ) -> None:
@@ -92,7 +95,7 @@ class Explorer:
             raise ShapeError(f"Explorer: param names must be distinct (got {names})")
         self.compute, self.plot = compute, plot
         self.params, self.live_params = list(params), list(live_params)
-        self.title, self.figsize, self.dpi = title, figsize, dpi
+        self.title, self.description, self.figsize, self.dpi = title, description, figsize, dpi
 
     # -- the frames behind the HTML slider ---------------------------------------------------
     def fixed_values(self) -> dict[str, Any]:
@@ -149,11 +152,13 @@ class Explorer:
         rows = "".join(
             f'<label style="display:block;margin:.2em 0">{name} = <output>{html.escape(lab[i])}</output><br>'
             f'<input type="range" min="0" max="{len(lab) - 1}" step="1" value="{i}" style="width:100%" '
-            f'aria-label="{name}"></label>'
+            f'aria-label="{name}" aria-valuetext="{html.escape(lab[i])}"></label>'
             for name, lab, i in zip(names, labels, start, strict=True)
         )
         data = json.dumps({"frames": frames, "labels": labels, "names": [p.label or p.name for p in self.params],
-                           "title": self.title})
+                           "title": self.title, "desc": self._alt_suffix()})
+        # Inside <script> a "</script>" in a title or label would end the script: escape <, > and & in the JSON.
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         return (
             f'<div class="dlmath-explorer" id="{uid}" style="max-width:{int(self.figsize[0] * self.dpi)}px">'
             f'<p style="font-weight:bold;margin:.2em 0">{html.escape(self.title)}</p>{rows}'
@@ -161,14 +166,19 @@ class Explorer:
             f"<script>(function(){{var d={data};var r=document.getElementById('{uid}');"
             "var s=r.querySelectorAll('input'),o=r.querySelectorAll('output'),im=r.querySelector('img');"
             "function u(){var k=[],v=[];for(var i=0;i<s.length;i++){k.push(s[i].value);"
-            "var t=d.labels[i][+s[i].value];o[i].textContent=t;v.push(d.names[i]+' = '+t);}"
-            "im.src=d.frames[k.join('_')];im.alt=d.title+': '+v.join(', ');}"
+            "var t=d.labels[i][+s[i].value];o[i].textContent=t;s[i].setAttribute('aria-valuetext',t);"
+            "v.push(d.names[i]+' = '+t);}"
+            "im.src=d.frames[k.join('_')];im.alt=d.title+': '+v.join(', ')+d.desc;}"
             "for(var i=0;i<s.length;i++){s[i].addEventListener('input',u);}})();</script></div>"
         )
 
     def _alt(self, shown: list[str]) -> str:
         names = [p.label or p.name for p in self.params]
-        return self.title + ": " + ", ".join(f"{n} = {v}" for n, v in zip(names, shown, strict=True))
+        values = ", ".join(f"{n} = {v}" for n, v in zip(names, shown, strict=True))
+        return self.title + ": " + values + self._alt_suffix()
+
+    def _alt_suffix(self) -> str:
+        return ". " + self.description.strip() if self.description.strip() else ""
 
     # -- the live version ----------------------------------------------------------------------
     def widget(self):

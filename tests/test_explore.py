@@ -143,6 +143,32 @@ def test_static_html_alt_text_names_the_title_and_the_values():
     assert alt == "Slope explorer: slope a = 1"
 
 
+def test_static_html_alt_text_ends_with_the_description():
+    html = make(title="Slope explorer", description="A line through the origin.").static_html()
+    alt = re.search(r'<img [^>]*alt="([^"]+)"', html).group(1)
+    assert alt == "Slope explorer: slope a = 1. A line through the origin."
+    data = json.loads(re.search(r"var d=(\{.*?\});var r=", html).group(1))
+    assert data["title"] + ": slope a = 1" + data["desc"] == alt  # what the script writes after a move
+
+
+def test_static_html_sliders_announce_the_value_not_the_index():
+    html = make([Param("a", [0.001, 0.01, 0.1], label="rate", fmt="{:.0e}")]).static_html()
+    (tag,) = re.findall(r'<input type="range"[^>]*>', html)
+    assert 'value="1"' in tag  # the range input counts grid points ...
+    assert 'aria-label="rate"' in tag and 'aria-valuetext="1e-02"' in tag  # ... a screen reader hears the value
+    assert "setAttribute('aria-valuetext',t)" in html  # and the script keeps it in step
+
+
+def test_static_html_script_survives_a_closing_tag_in_the_title():
+    ex = Explorer(compute, plot, [Param("a", [1.0, 2.0], label="</script>a")], title="</script><b>x</b>",
+                  description="</SCRIPT> & more", figsize=FIGSIZE, dpi=DPI)
+    html = ex.static_html()
+    script = html.split("<script>", 1)[1]
+    assert script.lower().count("</script>") == 1 and script.endswith("</script></div>")
+    data = json.loads(re.search(r"var d=(\{.*?\});var r=", html).group(1))
+    assert data["title"] == "</script><b>x</b>" and data["names"] == ["</script>a"]
+
+
 def test_static_html_escapes_title_and_labels():
     ex = Explorer(compute, plot, [Param("a", [1.0, 2.0], label="a<b")], title="x & <y>",
                   figsize=FIGSIZE, dpi=DPI)

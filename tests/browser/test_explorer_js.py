@@ -35,11 +35,13 @@ def _plot(result, fig):
 
 @pytest.fixture(scope="module")
 def explorer_page(browser, tmp_path_factory):
+    # The second explorer has a description, and markup in its title that must not end its script early.
     first, second = (
         Explorer(_compute, _plot, [Param("slope", [-2.0, -1.0, 0.0, 1.0, 2.0], label="slope"),
                                    Param("shift", [-1.0, 0.0, 1.0], label="shift", default=0)],
-                 title=title, figsize=(4.0, 2.5), dpi=50)
-        for title in ("Generated explorer", "Second explorer")
+                 title=title, description=description, figsize=(4.0, 2.5), dpi=50)
+        for title, description in (("Generated explorer", ""),
+                                   ("Second </script> explorer", "A straight line on a fixed y range."))
     )
     frames = first.frames()
     path = tmp_path_factory.mktemp("explorer") / "explorer.html"
@@ -78,6 +80,8 @@ def test_every_slider_position_shows_its_frame(explorer_page):
     assert outputs == ["2", "1"]
     alt = page.locator(root).locator("img").get_attribute("alt")
     assert alt == "Generated explorer: slope = 2, shift = 1"
+    valuetexts = [sliders.nth(k).get_attribute("aria-valuetext") for k in range(2)]
+    assert valuetexts == ["2", "1"]  # a screen reader hears the value, not the index 4 / 2
     STANDALONE["positions checked"] = 15
     STANDALONE["seconds"] = round(time.perf_counter() - t0, 2)
     assert not blocked and not errors, (blocked, errors)
@@ -106,3 +110,5 @@ def test_two_explorers_on_one_page_are_independent(explorer_page):
     assert shown(page, second) == before
     page.locator(second).locator('input[type="range"]').nth(0).press("Home")
     assert shown(page, second) != before
+    alt = page.locator(second).locator("img").get_attribute("alt")
+    assert alt == "Second </script> explorer: slope = -2, shift = -1. A straight line on a fixed y range."
