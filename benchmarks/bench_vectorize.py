@@ -8,7 +8,7 @@ Run: .venv/bin/python benchmarks/bench_vectorize.py
 
 import time
 
-from dlmath.batch import HIDDEN_GRID, LR_GRID, explore_learning_rate, time_gradients
+from dlmath.batch_explorer import HIDDEN_GRID, LR_GRID, explore_learning_rate, time_gradients
 
 FRAME_BUDGET_MS = 100.0
 

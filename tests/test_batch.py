@@ -10,21 +10,19 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dlmath.batch import (  # noqa: E402
-    LRResult,
     Params,
     backward_rows,
     batch_gradient_descent,
     check_params,
-    explore_learning_rate,
     forward_rows,
     gradients_columns,
     gradients_loop,
     init_params,
     loss_and_gradients,
     make_circles,
-    plot_learning_rate,
     predict_proba,
 )
+from dlmath.batch_explorer import LRResult, explore_learning_rate, plot_learning_rate, time_gradients  # noqa: E402
 from dlmath.errors import ShapeError  # noqa: E402
 from dlmath.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from dlmath.linear import linear_forward  # noqa: E402
@@ -154,7 +152,8 @@ def test_inputs_not_modified():
     X, Y, p = batch(n=4)
     copies = [X.copy(), Y.copy(), *(a.copy() for a in p)]
     _, c = forward_rows(X, p)
-    G = np.ones((4, 1))
+    G = np.random.default_rng(7).standard_normal((4, 1))
+    G_copy = G.copy()
     backward_rows(G, c)
     loss_and_gradients(X, Y, p)
     gradients_loop(X, Y, p)
@@ -162,7 +161,7 @@ def test_inputs_not_modified():
     batch_gradient_descent(X, Y, p, 0.5, 3)
     for before, after in zip(copies, [X, Y, *p], strict=True):
         np.testing.assert_array_equal(before, after)
-    np.testing.assert_array_equal(G, np.ones((4, 1)))
+    np.testing.assert_array_equal(G, G_copy)
 
 
 def test_labels_as_flat_vector():
@@ -277,3 +276,31 @@ def test_explorer_hidden_width_and_plot_smoke():
     assert ax1.get_xlabel() and ax1.get_ylabel() and ax1.get_title()
     assert ax2.get_xlabel() and ax2.get_title() and ax2.get_legend() is not None
     plt.close(fig)
+
+
+def test_explorer_frame_is_the_plain_gradient_descent_run():
+    r = explore_learning_rate(0.5, hidden=3, epochs=30, n=40, seed=2, grid=7)
+    X, Y = make_circles(40, seed=2)
+    tr = batch_gradient_descent(X, Y, init_params(2, 3, seed=2), 10**0.5, 30)
+    np.testing.assert_array_equal(r.losses, tr.losses)
+    assert r.lr == pytest.approx(10**0.5) and r.proba.shape == (7, 7) and r.grid_x.shape == (7,)
+    # the grid is evaluated point by point: its corner is the network's probability there
+    corner = np.array([[r.grid_x[0], r.grid_y[0]]])
+    assert r.proba[0, 0] == pytest.approx(predict_proba(corner, tr.params)[0], rel=1e-14)
+    assert r.accuracy == pytest.approx(np.mean((predict_proba(X, tr.params) > 0.5) == (Y[:, 0] > 0.5)))
+
+
+def test_explorer_and_timing_errors():
+    with pytest.raises(ShapeError, match=r"explore_learning_rate: the evaluation grid needs at least 2 points"):
+        explore_learning_rate(0.0, epochs=2, grid=1)
+    with pytest.raises(ShapeError, match=r"init_params: d and h must be at least 1 \(d 2, h 0\)"):
+        explore_learning_rate(0.0, hidden=0, epochs=2)
+    with pytest.raises(ShapeError, match=r"batch_gradient_descent: the learning rate must be a finite number"):
+        explore_learning_rate(np.nan, epochs=2)
+    with pytest.raises(ShapeError, match=r"time_gradients: need at least 1 example"):
+        time_gradients(0)
+
+
+def test_time_gradients_returns_two_positive_times():
+    loop, vec = time_gradients(20, repeat=1)
+    assert loop > 0 and vec > 0
