@@ -209,7 +209,7 @@ def model_forward(X, params: dict, hidden: str = "relu", output: str = "identity
     return A, caches
 
 
-def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "identity") -> dict:
+def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "identity", *, check: bool = True) -> dict:
     r"""Backward pass: run each layer's backward block from L down to 1.
 
     .. math:: dZ^{[l]} = dA^{[l]} \odot g'(Z^{[l]}),\ dW^{[l]} = dZ^{[l]} A^{[l-1]\top},\
@@ -219,6 +219,8 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
     ----------
     dAL : ndarray, shape (n_L, m), gradient of the loss w.r.t. the output (it carries the 1/m)
     caches : list from :func:`model_forward`
+    hidden, output : the activations ``model_forward`` used; with ``check`` each layer's cache is verified
+        (:math:`A = g(Z)`), so a backward pass with the wrong derivative fails instead of returning wrong numbers
 
     Returns
     -------
@@ -230,7 +232,16 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
     if L == 0 or dA.shape != caches[-1].activation.A.shape:
         raise ShapeError(f"{f}: dAL must have the shape of the output AL "
                          f"(dAL {dA.shape}, AL {caches[-1].activation.A.shape if L else None})")
-    b_hidden, b_out = _activation(f, hidden)[1], _activation(f, output)[1]
+    g_hidden, b_hidden = _activation(f, hidden)
+    g_out, b_out = _activation(f, output)
+    if check:
+        for l, c in enumerate(caches, 1):
+            name, g = (output, g_out) if l == L else (hidden, g_hidden)
+            if not isinstance(c, LayerCache):
+                raise ShapeError(f"{f}: caches[{l - 1}] is a {type(c).__name__}, not a LayerCache from model_forward")
+            if not np.allclose(g(c.activation.Z)[0], c.activation.A, rtol=1e-12, atol=1e-15):
+                raise ValueError(f"{f}: layer {l}'s cache does not satisfy A = {name}(Z); pass model_backward the "
+                                 f"hidden/output activations that model_forward used")
     grads = {}
     for l in range(L, 0, -1):
         lin, act = caches[l - 1]
@@ -277,5 +288,5 @@ def train(X, Y, params: dict, lr: float = 0.1, epochs: int = 1000, hidden: str =
     for t in range(epochs):
         AL, caches = model_forward(X, params, hidden, output, check=t == 0)  # shapes never change after step 0
         history[t], dAL = loss(AL, Y)
-        params = update_params(params, model_backward(dAL, caches, hidden, output), lr, check=t == 0)
+        params = update_params(params, model_backward(dAL, caches, hidden, output, check=t == 0), lr, check=t == 0)
     return params, history
