@@ -169,8 +169,9 @@ def test_batch_gradient_is_mean_of_single_example_gradients():
     params, X, y = _random_params(rng), rng.standard_normal((3, 5)), rng.integers(0, 2, 5)
     _, g = tn.testnet_loss_and_grads(X, y, params)
     singles = [tn.testnet_loss_and_grads(X[:, [j]], y[[j]], params)[1] for j in range(5)]
-    np.testing.assert_allclose(g.dW1, np.mean([s.dW1 for s in singles], axis=0), atol=1e-14)
-    np.testing.assert_allclose(g.db2, np.mean([s.db2 for s in singles], axis=0), atol=1e-14)
+    for name in ("dW1", "db1", "dW2", "db2"):
+        mean = np.mean([getattr(s, name) for s in singles], axis=0)
+        np.testing.assert_allclose(getattr(g, name), mean, atol=1e-14, err_msg=name)
 
 
 # -- input scaling ------------------------------------------------------------------------------------
