@@ -96,6 +96,8 @@ def dimension_table(layer_sizes, m: int | str = "m") -> list[LayerShapes]:
     list of LayerShapes(l, W, b, Z, A); for l = 0 only A (= X) is set, the rest are ``None``.
     """
     sizes = _check_sizes("dimension_table", layer_sizes)
+    if not isinstance(m, str) and (int(m) != m or m < 1):
+        raise ShapeError(f"dimension_table: m must be a positive number of examples or a symbol (got {m!r})")
     rows = [LayerShapes(0, None, None, None, (sizes[0], m))]
     for l in range(1, len(sizes)):
         rows.append(LayerShapes(l, (sizes[l], sizes[l - 1]), (sizes[l], 1), (sizes[l], m), (sizes[l], m)))
@@ -156,7 +158,8 @@ def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0
     Parameters
     ----------
     layer_sizes : [n_0, ..., n_L]
-    scheme : ``"small"`` (std ``scale``), ``"he"`` (for ReLU) or ``"xavier"`` (for tanh/sigmoid)
+    scheme : ``"small"`` (std ``scale``), ``"he"`` (for ReLU) or ``"xavier"`` (for tanh/sigmoid; the fan-in form,
+        not Glorot and Bengio's own variance :math:`2/(n^{[l-1]} + n^{[l]})`)
     seed : seed of ``np.random.default_rng``
 
     Returns
@@ -168,6 +171,8 @@ def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0
             "xavier": lambda n_prev: np.sqrt(1.0 / n_prev)}
     if scheme not in stds:
         raise ValueError(f"init_params: unknown scheme {scheme!r}; choose one of {sorted(stds)}")
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"init_params: scale must be a positive finite standard deviation (got {scale!r})")
     rng = np.random.default_rng(seed)
     params = {}
     for l in range(1, len(sizes)):
@@ -258,6 +263,8 @@ def update_params(params: dict, grads: dict, lr: float, *, check: bool = True) -
     """
     if not check:
         return {k: v - lr * grads["d" + k] for k, v in params.items()}
+    if not np.isfinite(lr):
+        raise ValueError(f"update_params: the learning rate must be a finite number (got {lr!r})")
     sizes = check_params(params)
     new = {}
     for l in range(1, len(sizes)):
@@ -284,7 +291,9 @@ def train(X, Y, params: dict, lr: float = 0.1, epochs: int = 1000, hidden: str =
     -------
     params : trained parameters; history : (epochs,) loss before each step
     """
-    history = np.empty(epochs)
+    if int(epochs) != epochs or epochs < 0:
+        raise ValueError(f"train: epochs must be a non-negative integer (got {epochs!r})")
+    history = np.empty(int(epochs))
     for t in range(epochs):
         AL, caches = model_forward(X, params, hidden, output, check=t == 0)  # shapes never change after step 0
         history[t], dAL = loss(AL, Y)

@@ -107,6 +107,20 @@ def test_dimension_table_rejects_bad_sizes(bad):
         dimension_table(bad)
 
 
+def test_bad_scalars_are_refused():
+    p = init_params([2, 3, 1], seed=0)
+    with pytest.raises(ShapeError, match="dimension_table: m must be a positive number"):
+        dimension_table([2, 3], m=-1)
+    with pytest.raises(ValueError, match="init_params: scale must be a positive finite"):
+        init_params([2, 3], "small", scale=float("nan"))
+    with pytest.raises(ValueError, match="update_params: the learning rate must be a finite"):
+        update_params(p, {"d" + k: v for k, v in p.items()}, float("nan"))
+    with pytest.raises(ValueError, match="train: epochs must be a non-negative integer"):
+        train(np.zeros((2, 5)), np.zeros((1, 5)), p, epochs=-1)
+    with pytest.raises(ValueError, match="update_params: the learning rate"):
+        train(np.zeros((2, 5)), np.zeros((1, 5)), p, lr=float("inf"), epochs=2)
+
+
 @settings(max_examples=30, deadline=None)
 @given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=6), m=st.integers(1, 5),
        hidden=st.sampled_from(["relu", "tanh", "sigmoid"]), seed=st.integers(0, 10**6))
