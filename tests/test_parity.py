@@ -84,18 +84,19 @@ def test_tent_power_is_sawtooth_with_2_to_j_pieces(j):
 
 
 def test_one_hidden_layer_has_at_most_N_plus_1_pieces():
-    """The bound that makes the sawtooth expensive for one hidden layer: N ReLU units, at most N kinks."""
+    """The bound that makes the sawtooth expensive for one hidden layer: N ReLU units give at most N kinks."""
     rng = np.random.default_rng(0)
     N = 7
-    p = {"W1": rng.standard_normal((N, 1)), "b1": rng.standard_normal((N, 1)),
-         "W2": rng.standard_normal((1, N)), "b2": np.zeros((1, 1))}
-    x = np.linspace(-20, 20, 400001)
+    kinks_at = rng.choice(np.arange(-15, 16), size=N, replace=False).astype(float)  # distinct, on the grid below
+    w = rng.choice([-1.0, 1.0], size=(N, 1)) * rng.uniform(0.5, 2.0, size=(N, 1))
+    p = {"W1": w, "b1": -w * kinks_at.reshape(-1, 1),
+         "W2": rng.uniform(0.5, 2.0, size=(1, N)), "b2": np.zeros((1, 1))}
+    x = np.arange(-20.0, 20.25, 0.25)
     y = model_forward(x.reshape(1, -1), p)[0][0]
     slopes = np.diff(y) / np.diff(x)
-    kinks = np.count_nonzero(np.abs(np.diff(slopes)) > 1e-6)
-    # a kink between grid points shows up as up to 2 slope changes; the kinks are -b/w, all in [-20, 20] here
-    assert np.all(np.abs(p["b1"] / p["W1"]) < 20)
-    assert N <= kinks <= 2 * N
+    changes = np.flatnonzero(np.abs(np.diff(slopes)) > 1e-9)
+    np.testing.assert_array_equal(x[changes + 1], np.sort(kinks_at))   # one kink per unit, where -b/w says
+    assert 1 + len(changes) == N + 1
 
 
 def test_dnf_units_are_and_gates():
