@@ -192,11 +192,12 @@ def test_model_forward_backward_errors():
 def test_update_params_is_pure_and_checks_shapes():
     p = init_params([2, 3, 1], seed=2)
     saved = {k: v.copy() for k, v in p.items()}
-    g = {"d" + k: np.ones_like(v) for k, v in p.items()}
+    rng = np.random.default_rng(2)
+    g = {"d" + k: rng.standard_normal(v.shape) for k, v in p.items()}  # distinct per key: a key mix-up shows
     new = update_params(p, g, 0.5)
     for k in p:
         np.testing.assert_array_equal(p[k], saved[k])
-        np.testing.assert_allclose(new[k], saved[k] - 0.5)
+        np.testing.assert_allclose(new[k], saved[k] - 0.5 * g["d" + k], rtol=1e-15)
     with pytest.raises(ShapeError, match=r"dW2 must have the shape of W2"):
         update_params(p, {**g, "dW2": np.ones((3, 1))}, 0.1)
     with pytest.raises(ShapeError, match="db1"):
