@@ -13,7 +13,9 @@ these tests are skipped with a loud banner, never silently.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -84,6 +86,7 @@ class PageReport:
     title: str = ""
     blocked: list[str] = field(default_factory=list)  # non-file:// requests (all aborted)
     console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # file:// requests that failed (a missing local file)
     page_errors: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     math: dict = field(default_factory=dict)
@@ -147,15 +150,31 @@ MATH_JS = """async (waitMs) => {
 
 EXPLORER_STATE_JS = """(root) => {
   const img = root.querySelector('img');
+  const inputs = [...root.querySelectorAll('input[type=range]')];
   return {src: img.src, alt: img.alt, width: img.naturalWidth, complete: img.complete,
           outputs: [...root.querySelectorAll('output')].map(o => o.textContent),
-          values: [...root.querySelectorAll('input[type=range]')].map(i => i.value)};
+          values: inputs.map(i => i.value), valuetexts: inputs.map(i => i.getAttribute('aria-valuetext'))};
 }"""
 
 
-def move_slider(page, explorer, slider) -> dict:
+def explorer_data(explorer) -> dict:
+    """The frames, labels and titles an explorer embeds in its script (see ``dlmath.explore``)."""
+    script = explorer.evaluate("r => r.querySelector('script').textContent")
+    return json.loads(re.search(r"var d=(\{.*?\});var r=", script, re.S).group(1))
+
+
+def expected_state(data: dict, values: list[str]) -> dict:
+    """What the explorer must show for these slider positions, worked out here in Python from the
+    embedded data (independently of the page's script): the frame, the value labels, the alt text."""
+    shown = [data["labels"][i][int(v)] for i, v in enumerate(values)]
+    values_text = ", ".join(f"{n} = {t}" for n, t in zip(data["names"], shown, strict=True))
+    return {"src": data["frames"]["_".join(values)], "outputs": shown, "valuetexts": shown,
+            "alt": data["title"] + ": " + values_text + data.get("desc", "")}
+
+
+def move_slider(page, explorer, slider, data: dict) -> dict:
     """Move one range input to its other end with the keyboard (End, or Home when already at the
-    end), as a reader would, and report what the figure did."""
+    end), as a reader would, and report what the figure did and whether it is what the sliders say."""
     before = explorer.evaluate(EXPLORER_STATE_JS)
     at_end = slider.evaluate("s => s.value === s.max")
     how = "keyboard"
@@ -168,8 +187,12 @@ def move_slider(page, explorer, slider) -> dict:
                         " s.dispatchEvent(new Event('input', {bubbles: true})); }")
     explorer.evaluate("r => r.querySelector('img').decode().catch(() => null)")
     after = explorer.evaluate(EXPLORER_STATE_JS)
+    expected = expected_state(data, after["values"])
     return {
         "how": how,
+        "shown_before": before["src"] == expected_state(data, before["values"])["src"],
+        "right_frame": after["src"] == expected["src"],
+        "right_text": {k: after[k] == expected[k] for k in ("outputs", "valuetexts", "alt")},
         "label": slider.get_attribute("aria-label"),
         "value_moved": before["values"] != after["values"],
         "src_changed": before["src"] != after["src"],
@@ -218,6 +241,7 @@ class Tab:
         self.page.on("pageerror", lambda e: self.report.page_errors.append(str(e)))
         self.page.on("websocket", lambda ws: self.report.blocked.append(ws.url))
         self.page.on("request", self._request)
+        self.page.on("requestfailed", self._failed)
 
     def _route(self, r):
         url = r.request.url
@@ -230,6 +254,10 @@ class Tab:
         if path.is_file():
             self.report.resources[str(path)] = path.stat().st_size
         r.continue_()
+
+    def _failed(self, r):
+        if local_path(r.url) is not None:  # remote ones fail because they are blocked: recorded there
+            self.report.failed.append(f"{r.url} ({r.failure})")
 
     def _request(self, r):
         if local_path(r.url) is None and not r.url.startswith("data:") and r.url not in self.report.blocked:
@@ -266,9 +294,10 @@ def visit(browser, name: str) -> PageReport:
         for i in range(explorers.count()):
             explorer = explorers.nth(i)
             sliders = explorer.locator('input[type="range"]')
+            data = explorer_data(explorer)
             report.explorers.append({
                 "id": explorer.get_attribute("id"),
-                "sliders": [move_slider(page, explorer, sliders.nth(j)) for j in range(sliders.count())],
+                "sliders": [move_slider(page, explorer, sliders.nth(j), data) for j in range(sliders.count())],
             })
         page.evaluate("document.fonts.ready.then(() => null)")
         SHOTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
-"""The checks themselves: a page that reaches for the network, has a broken image or a bad formula is
-caught (so a green run of ``test_pages`` means something)."""
+"""The checks themselves: a page that reaches for the network, has a broken image, a missing local file,
+a console error or an uncaught exception is caught (so a green run of ``test_pages`` means something)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ BAD_PAGE = """<!DOCTYPE html><html><head><title>bad</title>
 <img src="https://example.org/figure.png" alt="figure.png">
 <img src="missing.png" alt="">
 <script>fetch("https://example.org/data.json").catch(() => null);</script>
+<script>console.error("logged error");</script>
+<script>throw new Error("uncaught error");</script>
 </body></html>"""
 
 
@@ -29,5 +31,8 @@ def test_remote_requests_are_blocked_and_recorded(browser, tmp_path):
     assert set(report.blocked) >= {"https://fonts.example.org/font.css", "https://cdn.example.org/require.js",
                                    "https://example.org/figure.png", "https://example.org/data.json"}
     assert all(img["width"] == 0 for img in images)  # neither image loaded
+    assert any(f.startswith((tmp_path / "missing.png").as_uri()) for f in report.failed), report.failed
+    assert "logged error" in report.console_errors, report.console_errors
+    assert any("uncaught error" in e for e in report.page_errors), report.page_errors
     assert str(page_file) in report.resources  # the page itself is weighed
     assert math == {"n": 0, "script": None, "loaded": False}

@@ -29,6 +29,10 @@ def test_no_console_errors(report):
     assert report.console_errors == [], report.console_errors
 
 
+def test_every_local_file_the_page_asks_for_exists(report):
+    assert report.failed == [], f"{report.name}: {report.failed}"
+
+
 def test_has_a_title(report):
     assert report.title.strip(), f"{report.name} has an empty <title>"
     assert report.title.strip() != "<no title>"
@@ -75,6 +79,32 @@ def test_every_html_slider_changes_the_figure(report):
             assert s["src_changed"] and s["is_frame"], f"{where}: the figure did not change"
             assert s["loaded"], f"{where}: the new frame did not load"
             assert s["output_changed"] and s["alt_changed"], f"{where}: the value label or alt text did not follow"
+            assert s["shown_before"] and s["right_frame"], f"{where}: the figure is not the frame of the sliders' values"
+            assert all(s["right_text"].values()), f"{where}: value label, aria-valuetext or alt text wrong {s['right_text']}"
+
+
+def stored_explorers(name: str) -> int:
+    """How many explorer outputs the chapter's notebook holds (0 for a Markdown page)."""
+    path = Path(ROOT, name + ".ipynb")
+    if not path.is_file():
+        return 0
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return sum('class="dlmath-explorer"' in "".join(out.get("data", {}).get("text/html", ""))
+               for cell in cells if cell["cell_type"] == "code" for out in cell.get("outputs", []))
+
+
+def test_every_explorer_of_the_notebooks_is_on_its_page(report):
+    """An explorer that the build dropped (or showed as a dead widget) would make the slider test pass
+    vacuously: the page must hold one working HTML slider per explorer output of its notebook."""
+    assert len(report.explorers) == stored_explorers(report.name), (
+        f"{report.name}: {len(report.explorers)} HTML explorer(s) on the page, "
+        f"{stored_explorers(report.name)} in the notebook's outputs")
+
+
+def test_the_book_has_its_explorers():
+    """The issue's first users: the input-scaling explorer of TestNet and the learning-rate one of batch."""
+    for name in ("book/testnet", "book/batch"):
+        assert stored_explorers(name) >= 1, f"{name}.ipynb has no explorer output"
 
 
 def test_exercise_solutions_are_hidden_until_clicked(report):
