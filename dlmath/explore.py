@@ -86,10 +86,20 @@ class Explorer:
         if not 1 <= len(params) <= 2:
             raise ShapeError(f"Explorer: give one or two params to slide over (got {len(params)})")
         for p in [*params, *live_params]:
+            if not isinstance(p, Param):
+                raise ShapeError(f"Explorer: params must be Param(name, values, ...) (got {type(p).__name__})")
+            if isinstance(p.values, str | bytes) or np.ndim(p.values) != 1:
+                raise ShapeError(f"Explorer: param {p.name!r} needs a 1-D grid of values (got {p.values!r:.60})")
             if len(p.values) == 0:
                 raise ShapeError(f"Explorer: param {p.name!r} has an empty grid of values")
+            if p.default is not None and (isinstance(p.default, bool) or not isinstance(p.default, int | np.integer)):
+                raise ShapeError(f"Explorer: default of {p.name!r} is an index into its values, an int "
+                                 f"(got {p.default!r})")
             if not 0 <= p.start() < len(p.values):
                 raise ShapeError(f"Explorer: default index {p.default} of {p.name!r} is outside 0..{len(p.values) - 1}")
+        if len(figsize) != 2 or not all(np.isfinite(v) and v > 0 for v in figsize) or not int(dpi) == dpi > 0:
+            raise ShapeError(f"Explorer: figsize must be two positive inches and dpi a positive int "
+                             f"(got figsize {figsize}, dpi {dpi})")
         names = [p.name for p in [*params, *live_params]]
         if len(set(names)) != len(names):
             raise ShapeError(f"Explorer: param names must be distinct (got {names})")

@@ -201,11 +201,29 @@ def test_param_formats_values_for_the_reader():
         ([Param("a", [1.0, 2.0], default=-1)], [], r"default index -1 of 'a' is outside 0..1"),
         ([Param("a", [1.0])], [Param("flip", [], default=None)], r"param 'flip' has an empty grid"),
         ([Param("a", [1.0])], [Param("a", [True, False])], r"param names must be distinct"),
+        ([Param("a", 0.5)], [], r"param 'a' needs a 1-D grid of values \(got 0.5\)"),
+        ([Param("a", "abc")], [], r"param 'a' needs a 1-D grid of values"),
+        ([Param("a", np.zeros((2, 3)))], [], r"param 'a' needs a 1-D grid of values"),
+        ([Param("a", [1.0, 2.0], default=1.0)], [], r"default of 'a' is an index into its values, an int \(got 1.0\)"),
+        ([Param("a", [1.0, 2.0], default=True)], [], r"default of 'a' is an index .* \(got True\)"),
+        ([("a", [1.0, 2.0])], [], r"params must be Param\(name, values, ...\) \(got tuple\)"),
     ],
 )
 def test_bad_params_raise_shape_error(params, live, match):
     with pytest.raises(ShapeError, match=match):
         Explorer(compute, plot, params, live_params=live)
+
+
+@pytest.mark.parametrize(("figsize", "dpi"), [((0.0, 2.0), 40), ((3.0, float("nan")), 40), ((3.0,), 40),
+                                              ((3.0, 2.0), 0), ((3.0, 2.0), 40.5)])
+def test_bad_figure_size_raises_shape_error(figsize, dpi):
+    with pytest.raises(ShapeError, match=r"Explorer: figsize must be two positive inches and dpi a positive int"):
+        Explorer(compute, plot, [Param("a", [1.0])], figsize=figsize, dpi=dpi)
+
+
+def test_numpy_grids_and_numpy_int_defaults_are_accepted():
+    ex = make([Param("a", np.linspace(0.5, 2.0, 4), default=np.int64(3))])
+    assert ex.params[0].start() == 3
 
 
 # -- the live widget -------------------------------------------------------------------------------
