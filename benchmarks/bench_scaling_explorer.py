@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from dlmath.testnet import scaling_explorer
+from dlmath.scaling import scaling_explorer
 
 BUDGET_S = 0.100
 SCALES = np.arange(0, 4)

@@ -14,6 +14,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra.numpy import arrays  # noqa: E402
 
+from dlmath import scaling as sc  # noqa: E402
 from dlmath import testnet as tn  # noqa: E402
 from dlmath.errors import ShapeError  # noqa: E402
 from dlmath.explore import Explorer, Param  # noqa: E402
@@ -223,43 +224,43 @@ def test_without_biases_logits_scale_exactly_with_the_input(seed, s):
 def test_standardize_gives_zero_mean_unit_std_whatever_the_scale(X, s):
     if np.any(X.std(axis=1) < 1e-3):
         return  # (near-)constant features cannot be standardized
-    Xs, mean, std = tn.standardize(X)
+    Xs, mean, std = sc.standardize(X)
     np.testing.assert_allclose(Xs.mean(axis=1), 0, atol=1e-12)
     np.testing.assert_allclose(Xs.std(axis=1), 1, rtol=1e-12)
-    np.testing.assert_allclose(tn.standardize(s * X)[0], Xs, atol=1e-9)
+    np.testing.assert_allclose(sc.standardize(s * X)[0], Xs, atol=1e-9)
     np.testing.assert_allclose(Xs * std + mean, X, atol=1e-12)
 
 
 def test_make_blobs_is_seeded_and_balanced():
-    X, y = tn.make_blobs(10, seed=4)
-    X2, y2 = tn.make_blobs(10, seed=4)
+    X, y = sc.make_blobs(10, seed=4)
+    X2, y2 = sc.make_blobs(10, seed=4)
     np.testing.assert_array_equal(X, X2)
     assert X.shape == (3, 10) and list(np.bincount(y)) == [5, 5]
     np.testing.assert_array_equal(y, y2)
 
 
 def test_training_on_standardized_inputs_learns():
-    X, y = tn.make_blobs()
-    res = tn.train_testnet(tn.standardize(X)[0], y, tn.init_params(0), lr=0.5, epochs=60)
+    X, y = sc.make_blobs()
+    res = sc.train_testnet(sc.standardize(X)[0], y, sc.init_params(0), lr=0.5, epochs=60)
     assert not res.diverged
     assert res.losses[-1] < 0.5 * res.losses[0]
     assert res.grad_norms.shape == (60, 4)
 
 
 def test_training_stops_and_pads_with_nan_when_it_diverges():
-    X, y = tn.make_blobs()
-    res = tn.train_testnet(1000 * X, y, tn.init_params(0), lr=1.0, epochs=60)
+    X, y = sc.make_blobs()
+    res = sc.train_testnet(1000 * X, y, sc.init_params(0), lr=1.0, epochs=60)
     assert res.diverged
     assert np.isnan(res.losses[-1]) and np.isfinite(res.losses[0])
-    assert max(np.abs(p).max() for p in res.params) > tn.DIVERGENCE_LIMIT
+    assert max(np.abs(p).max() for p in res.params) > sc.DIVERGENCE_LIMIT
 
 
 def test_scaling_explorer_standardized_run_ignores_the_scale():
-    a = tn.scaling_explorer(0, -1, standardize=True, epochs=20)
-    b = tn.scaling_explorer(3, -1, standardize=True, epochs=20)
+    a = sc.scaling_explorer(0, -1, standardize=True, epochs=20)
+    b = sc.scaling_explorer(3, -1, standardize=True, epochs=20)
     np.testing.assert_allclose(a.losses, b.losses, rtol=1e-9)
     np.testing.assert_array_equal(a.losses, a.reference_losses)
-    raw = tn.scaling_explorer(3, -1, standardize=False, epochs=20)
+    raw = sc.scaling_explorer(3, -1, standardize=False, epochs=20)
     assert raw.scale == 1000 and raw.lr == pytest.approx(0.1)
     assert raw.losses.shape == (20,) and raw.grad_norms.shape == (20, 4)
     np.testing.assert_allclose(raw.reference_losses, a.losses, rtol=1e-9)
@@ -269,7 +270,7 @@ def test_scaling_explorer_standardized_run_ignores_the_scale():
 def test_plot_scaling_run_draws_two_labelled_panels(point):
     fig = plt.figure(figsize=(8, 3.2), dpi=50)
     try:
-        tn.plot_scaling_run(tn.scaling_explorer(*point, epochs=15), fig)
+        sc.plot_scaling_run(sc.scaling_explorer(*point, epochs=15), fig)
         assert len(fig.axes) == 2
         for ax in fig.axes:
             assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
@@ -278,7 +279,7 @@ def test_plot_scaling_run_draws_two_labelled_panels(point):
 
 
 def test_explorer_renders_a_png_frame():
-    ex = Explorer(tn.scaling_explorer, tn.plot_scaling_run,
+    ex = Explorer(sc.scaling_explorer, sc.plot_scaling_run,
                   [Param("log10_scale", np.arange(0, 4)), Param("log10_lr", np.linspace(-4, 0, 3))],
                   live_params=[Param("standardize", [False, True], default=0)], dpi=30)
     assert ex.render({"log10_scale": 3, "log10_lr": 0.0, "standardize": False}).startswith(b"\x89PNG")
@@ -302,9 +303,9 @@ def test_bad_shapes_and_values_raise_shape_errors():
     with pytest.raises(ShapeError, match=r"gradient_norms_vs_scale: scales must have 1 dimension"):
         tn.gradient_norms_vs_scale(x, y, params, [[1.0, 10.0]])
     with pytest.raises(ShapeError, match=r"standardize: a feature is constant"):
-        tn.standardize(np.ones((3, 4)))
+        sc.standardize(np.ones((3, 4)))
     with pytest.raises(ShapeError, match=r"make_blobs: need at least 2 examples"):
-        tn.make_blobs(1)
+        sc.make_blobs(1)
 
 
 def test_bad_training_arguments_raise_shape_errors():
@@ -320,11 +321,11 @@ def test_bad_training_arguments_raise_shape_errors():
     with pytest.raises(ShapeError, match=r"sgd_step: dW1 must have the shape of W1 \(W1 \(4, 3\), dW1 \(1, 3\)\)"):
         tn.sgd_step(params, grads._replace(dW1=grads.dW1[:1]), 0.1)
     with pytest.raises(ShapeError, match=r"train_testnet: epochs must be a whole number >= 0 \(epochs -1\)"):
-        tn.train_testnet(x, np.array([0]), params, 0.1, -1)
+        sc.train_testnet(x, np.array([0]), params, 0.1, -1)
     with pytest.raises(ShapeError, match=r"train_testnet: the learning rate .* \(lr inf\)"):
-        tn.train_testnet(x, np.array([0]), params, np.inf, 3)
+        sc.train_testnet(x, np.array([0]), params, np.inf, 3)
     with pytest.raises(ShapeError, match=r"scaling_explorer: log10_scale and log10_lr must be finite"):
-        tn.scaling_explorer(np.nan, -1.0)
+        sc.scaling_explorer(np.nan, -1.0)
 
 
 def test_network_is_assembled_from_the_core_layer_functions(monkeypatch):
