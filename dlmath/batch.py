@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid, sigmoid_backward, sigmoid_forward
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_epochs, check_learning_rate
 from .linear import linear_backward, linear_forward
 from .losses import binary_cross_entropy_with_logits
 
@@ -293,10 +293,8 @@ def batch_gradient_descent(X, Y, params: Params, lr: float, epochs: int) -> Trai
     f = "batch_gradient_descent"
     X, Y = _check_xy(f, X, Y)
     p = check_params(f, params, X.shape[1])
-    if not np.isfinite(lr) or lr < 0:
-        raise ShapeError(f"{f}: the learning rate must be a finite number >= 0 (lr {lr})")
-    if epochs < 0:
-        raise ShapeError(f"{f}: epochs must be >= 0 (epochs {epochs})")
+    check_learning_rate(f, lr)
+    epochs = check_epochs(f, epochs)
     losses = np.empty(epochs + 1)
     for t in range(epochs + 1):
         losses[t], g = _loss_and_gradients(X, Y, p)

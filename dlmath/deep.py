@@ -23,7 +23,7 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_epochs, check_learning_rate
 from .linear import LinearCache, linear_backward, linear_forward
 from .losses import binary_cross_entropy_with_logits
 
@@ -69,7 +69,7 @@ class LayerCache(NamedTuple):
 
 def _activation(func: str, name: str) -> tuple[Callable, Callable]:
     if name not in ACTIVATIONS:
-        raise ValueError(f"{func}: unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
+        raise ShapeError(f"{func}: unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]
 
 
@@ -170,9 +170,9 @@ def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0
     stds = {"small": lambda n_prev: scale, "he": lambda n_prev: np.sqrt(2.0 / n_prev),
             "xavier": lambda n_prev: np.sqrt(1.0 / n_prev)}
     if scheme not in stds:
-        raise ValueError(f"init_params: unknown scheme {scheme!r}; choose one of {sorted(stds)}")
+        raise ShapeError(f"init_params: unknown scheme {scheme!r}; choose one of {sorted(stds)}")
     if not (np.isfinite(scale) and scale > 0):
-        raise ValueError(f"init_params: scale must be a positive finite standard deviation (got {scale!r})")
+        raise ShapeError(f"init_params: scale must be a positive finite standard deviation (got {scale!r})")
     rng = np.random.default_rng(seed)
     params = {}
     for l in range(1, len(sizes)):
@@ -245,7 +245,7 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
             if not isinstance(c, LayerCache):
                 raise ShapeError(f"{f}: caches[{l - 1}] is a {type(c).__name__}, not a LayerCache from model_forward")
             if not np.allclose(g(c.activation.Z)[0], c.activation.A, rtol=1e-12, atol=1e-15):
-                raise ValueError(f"{f}: layer {l}'s cache does not satisfy A = {name}(Z); pass model_backward the "
+                raise ShapeError(f"{f}: layer {l}'s cache does not satisfy A = {name}(Z); pass model_backward the "
                                  f"hidden/output activations that model_forward used")
     grads = {}
     for l in range(L, 0, -1):
@@ -263,8 +263,7 @@ def update_params(params: dict, grads: dict, lr: float, *, check: bool = True) -
     """
     if not check:
         return {k: v - lr * grads["d" + k] for k, v in params.items()}
-    if not np.isfinite(lr):
-        raise ValueError(f"update_params: the learning rate must be a finite number (got {lr!r})")
+    check_learning_rate("update_params", lr)
     sizes = check_params(params)
     new = {}
     for l in range(1, len(sizes)):
@@ -291,9 +290,8 @@ def train(X, Y, params: dict, lr: float = 0.1, epochs: int = 1000, hidden: str =
     -------
     params : trained parameters; history : (epochs,) loss before each step
     """
-    if int(epochs) != epochs or epochs < 0:
-        raise ValueError(f"train: epochs must be a non-negative integer (got {epochs!r})")
-    history = np.empty(int(epochs))
+    epochs = check_epochs("train", epochs)
+    history = np.empty(epochs)
     for t in range(epochs):
         AL, caches = model_forward(X, params, hidden, output, check=t == 0)  # shapes never change after step 0
         history[t], dAL = loss(AL, Y)

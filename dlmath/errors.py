@@ -11,7 +11,8 @@ import numpy as np
 
 
 class ShapeError(ValueError):
-    """An argument has the wrong shape, or holds NaN/inf where numbers are required."""
+    """An argument has the wrong shape, holds NaN/inf where numbers are required, or breaks its rule
+    (a negative learning rate, a fractional number of epochs, ...)."""
 
 
 def as_array(func: str, name: str, x, ndim: int | None = None, *, finite: bool = True) -> np.ndarray:
@@ -47,3 +48,25 @@ def same_shape(func: str, name_a: str, a: np.ndarray, name_b: str, b: np.ndarray
             f"{func}: {name_a} and {name_b} must have the same shape "
             f"({name_a} {a.shape}, {name_b} {b.shape})"
         )
+
+
+def check_learning_rate(func: str, lr) -> float:
+    """Return ``lr`` as a float after checking it is a finite number >= 0."""
+    try:
+        value = float(lr)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not np.isfinite(value) or value < 0:
+        raise ShapeError(f"{func}: the learning rate must be a finite number >= 0 (lr {lr})")
+    return value
+
+
+def check_epochs(func: str, epochs) -> int:
+    """Return ``epochs`` as an int after checking it is a whole number >= 0."""
+    try:
+        whole = int(epochs) == epochs and epochs >= 0
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole:
+        raise ShapeError(f"{func}: epochs must be a whole number >= 0 (epochs {epochs})")
+    return int(epochs)

@@ -25,7 +25,7 @@ from .errors import ShapeError, as_array
 
 def _check_n(func: str, n: int) -> int:
     if int(n) != n or n < 1:
-        raise ValueError(f"{func}: n must be a positive integer (got {n!r})")
+        raise ShapeError(f"{func}: n must be a positive integer (got {n!r})")
     return int(n)
 
 
@@ -140,7 +140,7 @@ def tent_power_params(j: int) -> dict:
     params : dict W1 (2, 1), b1 (2, 1), W2..Wj (2, 2), b2..bj (2, 1), W_{j+1} (1, 2), b_{j+1} (1, 1)
     """
     if int(j) != j or j < 0:
-        raise ValueError(f"tent_power_params: j must be a non-negative integer (got {j!r})")
+        raise ShapeError(f"tent_power_params: j must be a non-negative integer (got {j!r})")
     j = int(j)
     if j == 0:
         return {"W1": np.ones((1, 1)), "b1": np.zeros((1, 1))}

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ShapeError, as_array
-from .testnet import TestNetParams, check_lr, check_params, gradient_norms, sgd_step, testnet_loss_and_grads
+from .errors import ShapeError, as_array, check_epochs, check_learning_rate
+from .testnet import TestNetParams, check_params, gradient_norms, sgd_step, testnet_loss_and_grads
 
 # Training stops (and the rest of the curve is NaN) once a parameter's magnitude passes this:
 # far beyond any sensible weight, yet small enough that logits stay well inside float64.
@@ -83,11 +83,10 @@ def train_testnet(X, y, params: TestNetParams, lr: float, epochs: int) -> TrainR
 
     ``X`` (3, m), ``y`` (m,) integer labels or (2, m) one-hot; ``epochs`` >= 0 steps."""
     params = check_params("train_testnet", params)
-    check_lr("train_testnet", lr)
-    if int(epochs) != epochs or epochs < 0:
-        raise ShapeError(f"train_testnet: epochs must be a whole number >= 0 (epochs {epochs})")
-    losses, norms = np.full(int(epochs), np.nan), np.full((int(epochs), 4), np.nan)
-    for t in range(int(epochs)):
+    check_learning_rate("train_testnet", lr)
+    epochs = check_epochs("train_testnet", epochs)
+    losses, norms = np.full(epochs, np.nan), np.full((epochs, 4), np.nan)
+    for t in range(epochs):
         if max(np.abs(p).max() for p in params) > DIVERGENCE_LIMIT:
             return TrainResult(losses, norms, params, True)
         losses[t], grads = testnet_loss_and_grads(X, y, params)

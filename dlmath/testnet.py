@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ActivationCache, relu_backward, relu_forward
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_learning_rate
 from .linear import LinearCache, linear_backward, linear_forward
 from .losses import softmax_cross_entropy
 
@@ -152,17 +152,12 @@ def testnet_loss_and_grads(X, Y, params: TestNetParams) -> tuple[float, TestNetG
     return loss, testnet_backward(dZ2, cache)
 
 
-def check_lr(func: str, lr: float) -> None:
-    if not np.isfinite(lr) or lr < 0:
-        raise ShapeError(f"{func}: the learning rate must be a finite number >= 0 (lr {lr})")
-
-
 def sgd_step(params: TestNetParams, grads: TestNetGrads, lr: float) -> TestNetParams:
     r"""One gradient-descent step, :math:`\theta \leftarrow \theta - \alpha\,\partial J/\partial\theta` (new arrays).
 
     Each gradient must have its parameter's shape (no broadcasting); ``lr`` must be finite and >= 0."""
     params = check_params("sgd_step", params)
-    check_lr("sgd_step", lr)
+    check_learning_rate("sgd_step", lr)
     for name, p, g in zip(SHAPES, params, (grads.dW1, grads.db1, grads.dW2, grads.db2), strict=True):
         if np.shape(g) != p.shape:
             raise ShapeError(f"sgd_step: d{name} must have the shape of {name} ({name} {p.shape}, "

@@ -113,11 +113,15 @@ def test_bad_scalars_are_refused():
         dimension_table([2, 3], m=-1)
     with pytest.raises(ValueError, match="init_params: scale must be a positive finite"):
         init_params([2, 3], "small", scale=float("nan"))
-    with pytest.raises(ValueError, match="update_params: the learning rate must be a finite"):
+    with pytest.raises(ShapeError, match=r"update_params: the learning rate must be a finite number >= 0 \(lr nan\)"):
         update_params(p, {"d" + k: v for k, v in p.items()}, float("nan"))
-    with pytest.raises(ValueError, match="train: epochs must be a non-negative integer"):
+    with pytest.raises(ShapeError, match=r"update_params: the learning rate must be a finite number >= 0 \(lr -0.1\)"):
+        update_params(p, {"d" + k: v for k, v in p.items()}, -0.1)
+    with pytest.raises(ShapeError, match=r"train: epochs must be a whole number >= 0 \(epochs -1\)"):
         train(np.zeros((2, 5)), np.zeros((1, 5)), p, epochs=-1)
-    with pytest.raises(ValueError, match="update_params: the learning rate"):
+    with pytest.raises(ShapeError, match=r"train: epochs must be a whole number >= 0 \(epochs 2.5\)"):
+        train(np.zeros((2, 5)), np.zeros((1, 5)), p, epochs=2.5)
+    with pytest.raises(ShapeError, match="update_params: the learning rate"):
         train(np.zeros((2, 5)), np.zeros((1, 5)), p, lr=float("inf"), epochs=2)
 
 

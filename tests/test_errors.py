@@ -45,3 +45,16 @@ def test_mismatched_labels_are_not_broadcast():
 def test_nan_input_is_rejected_not_propagated():
     with pytest.raises(ShapeError, match="relu_forward: Z contains 1 NaN"):
         relu_forward(np.array([1.0, np.nan]))
+
+
+def test_learning_rate_and_epochs_rules():
+    from dlmath.errors import check_epochs, check_learning_rate
+
+    assert check_learning_rate("f", 0) == 0.0 and check_learning_rate("f", np.float32(0.5)) == 0.5
+    for bad in (-1e-3, np.nan, np.inf, "fast", None):
+        with pytest.raises(ShapeError, match=r"f: the learning rate must be a finite number >= 0 \(lr "):
+            check_learning_rate("f", bad)
+    assert check_epochs("f", 0) == 0 and check_epochs("f", 3.0) == 3 and isinstance(check_epochs("f", np.int64(2)), int)
+    for bad in (-1, 2.5, np.nan, np.inf, "ten", None):
+        with pytest.raises(ShapeError, match=r"f: epochs must be a whole number >= 0 \(epochs "):
+            check_epochs("f", bad)
