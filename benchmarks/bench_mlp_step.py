@@ -55,9 +55,10 @@ def race(fns, blocks=BLOCKS, repeat=REPEAT // BLOCKS):
     return times.min(axis=1), np.median(times, axis=1)
 
 
-def dlmath_step(need_dx=False):
-    """One step with dlmath's core functions.  X is data, so by default the first layer's backward
-    skips dX = W1.T @ dZ1 (784x256x256), as PyTorch does for an input that does not require grad."""
+def dlmath_pass(need_dx=False):
+    """One step with dlmath's core functions, returning every intermediate.  X is data, so by default
+    the first layer's backward skips dX = W1.T @ dZ1 (784x256x256), as PyTorch does for an input that
+    does not require grad."""
     Z1, c1 = linear_forward(X, W1, b1)
     A1, a1 = relu_forward(Z1)
     Z2, c2 = linear_forward(A1, W2, b2)
@@ -65,7 +66,12 @@ def dlmath_step(need_dx=False):
     dA1, dW2, db2 = linear_backward(dZ2, c2)
     dZ1 = relu_backward(dA1, a1)
     _, dW1, db1 = linear_backward(dZ1, c1, need_dA_prev=need_dx)
-    return loss, dW1, db1, dW2, db2
+    return locals()
+
+
+def dlmath_step(need_dx=False):
+    v = dlmath_pass(need_dx)
+    return v["loss"], v["dW1"], v["db1"], v["dW2"], v["db2"]
 
 
 def dlmath_step_with_dx():
@@ -130,12 +136,8 @@ else:
     print(f"  with dX / PyTorch = {t_dx / t_pt:.2f}; bare numpy / PyTorch = {t_np / t_pt:.2f}")
 
 # Where dlmath's extra time goes: each core call against the bare numpy it must at least do.
-Z1, c1 = linear_forward(X, W1, b1)
-A1, a1 = relu_forward(Z1)
-Z2, c2 = linear_forward(A1, W2, b2)
-_, dZ2 = softmax_cross_entropy(Z2, y)
-dA1, _, _ = linear_backward(dZ2, c2)
-dZ1 = relu_backward(dA1, a1)
+v = dlmath_pass()
+Z1, c1, A1, a1, Z2, c2, dZ2, dA1, dZ1 = (v[k] for k in ("Z1", "c1", "A1", "a1", "Z2", "c2", "dZ2", "dA1", "dZ1"))
 cols = np.arange(M)
 
 
