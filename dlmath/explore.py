@@ -148,16 +148,22 @@ class Explorer:
         finally:
             plt.close(fig)
 
-    def static_html(self) -> str:
-        """A self-contained slider over the precomputed frames: one <img>, one range input per param."""
-        frames = {k: "data:image/png;base64," + base64.b64encode(v).decode() for k, v in self.frames().items()}
+    def start_key(self) -> str:
+        """The key in :meth:`frames` of the figure both versions show first (every slider at its start)."""
+        return "_".join(str(p.start()) for p in self.params)
+
+    def static_html(self, frames: dict[str, bytes] | None = None) -> str:
+        """A self-contained slider over the precomputed frames (:meth:`frames`, computed unless given):
+        one <img>, one range input per param."""
+        frames = {k: "data:image/png;base64," + base64.b64encode(v).decode()
+                  for k, v in (self.frames() if frames is None else frames).items()}
         start = [p.start() for p in self.params]
         labels = [[p.show(v) for v in p.values] for p in self.params]
         # Deterministic (nbval compares this output byte for byte) and distinct for distinct explorers.
         digest = json.dumps([self.title, labels, sorted(frames.items())]).encode()
         uid = "dlx-" + hashlib.sha1(digest).hexdigest()[:12]
         names = [html.escape(p.label or p.name) for p in self.params]
-        key = "_".join(map(str, start))
+        key = self.start_key()
         alt = self._alt([lab[i] for lab, i in zip(labels, start, strict=True)])
         rows = "".join(
             f'<label style="display:block;margin:.2em 0">{name} = <output>{html.escape(lab[i])}</output><br>'
@@ -191,8 +197,10 @@ class Explorer:
         return ". " + self.description.strip() if self.description.strip() else ""
 
     # -- the live version ----------------------------------------------------------------------
-    def widget(self):
-        """ipywidgets controls that recompute and redraw (needs a running kernel to be useful)."""
+    def widget(self, first_png: bytes | None = None):
+        """ipywidgets controls that recompute and redraw (needs a running kernel to be useful).
+
+        ``first_png``: the figure at the controls' start values, if already drawn (the start frame)."""
         import ipywidgets as w
 
         controls = {}
@@ -209,7 +217,8 @@ class Explorer:
                 )
         # The figure is an Image widget holding PNG bytes from :meth:`render`, so the live version
         # draws exactly what the HTML frames show, whatever matplotlib backend the kernel uses.
-        image = w.Image(format="png", value=self.render(self._values(controls)), layout=w.Layout(width="100%"))
+        first = self.render(self._values(controls)) if first_png is None else first_png
+        image = w.Image(format="png", value=first, layout=w.Layout(width="100%"))
 
         def redraw(change: Any = None) -> None:
             image.value = self.render(self._values(controls))
@@ -224,12 +233,15 @@ class Explorer:
         return {name: control.value for name, control in controls.items()}
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        frames = self.frames()
         bundle: dict[str, Any] = {
             "text/plain": f"<{self.title}: {self._summary()}>",
-            "text/html": self.static_html(),
+            "text/html": self.static_html(frames),
         }
         if _in_kernel():
-            view = self.widget()
+            # Live-only controls start at the values the frames are drawn with, so the start frame is
+            # exactly the live figure's first picture: no need to draw it again.
+            view = self.widget(first_png=frames[self.start_key()])
             bundle["application/vnd.jupyter.widget-view+json"] = {
                 "version_major": 2, "version_minor": 0, "model_id": view.model_id,
             }

@@ -286,3 +286,13 @@ def test_start_positions():
     assert Param("lr", [0.1, 0.2, 0.3, 0.4]).start() == 2  # the middle of the grid
     assert Param("standardize", [False, True]).start() == 0  # a toggle starts at its first value
     assert Param("standardize", [False, True], default=1).start() == 1
+
+
+def test_the_widget_reuses_the_start_frame_it_is_given():
+    ex = make([Param("a", [0.5, 1.0, 2.0])], live_params=[Param("flip", [False, True])])
+    frames = ex.frames()
+    first = frames[ex.start_key()]
+    assert ex.start_key() == "1"
+    assert first == ex.render({"a": 1.0, "flip": False})  # the live figure's first picture, drawn independently
+    assert ex.widget(first_png=first).children[-1].value == first
+    assert ex.static_html(frames) == ex.static_html()
