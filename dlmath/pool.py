@@ -67,9 +67,11 @@ def check_floor_pool_args(func: str, A, size, stride):
     return A, size, stride, Ho, Wo
 
 
-def _check_cache(func: str, cache, kind: type, forward: str) -> None:
+def _check_cache(func: str, cache, kind: type, forward: str):
+    """``cache`` must be the NamedTuple ``kind`` that ``forward`` returns; return it."""
     if not isinstance(cache, kind):
         raise ShapeError(f"{func}: expected the {kind.__name__} from {forward}, got {type(cache).__name__}")
+    return cache
 
 
 def _taps(k: int, s: int, Ho: int, Wo: int) -> Iterator[tuple[slice, ...]]:
@@ -107,10 +109,10 @@ def avgpool2d_forward(A, size: int = 2, stride: int = 2) -> tuple[np.ndarray, Av
     P : (m, C, Ho, Wo) with Ho = floor((H - k)/s) + 1, Wo = floor((W - k)/s) + 1; cache : AvgPool2dCache
     """
     A, k, s, Ho, Wo = check_floor_pool_args("avgpool2d_forward", A, size, stride)
-    total = np.zeros(A.shape[:2] + (Ho, Wo))
-    for tap in _taps(k, s, Ho, Wo):
-        total += A[tap]
-    return total / (k * k), AvgPool2dCache(A.shape, k, s)
+    P = np.zeros(A.shape[:2] + (Ho, Wo))
+    for tap in _taps(k, s, Ho, Wo):  # divide each term, not the sum: the mean of entries near 1e308 is finite
+        P += A[tap] / (k * k)
+    return P, AvgPool2dCache(A.shape, k, s)
 
 
 def avgpool2d_backward(dP, cache: AvgPool2dCache) -> np.ndarray:
@@ -132,8 +134,7 @@ def avgpool2d_backward(dP, cache: AvgPool2dCache) -> np.ndarray:
     dA : (m, C, H, W)
     """
     func = "avgpool2d_backward"
-    _check_cache(func, cache, AvgPool2dCache, "avgpool2d_forward")
-    (m, C, H, W), k, s = cache
+    (m, C, H, W), k, s = _check_cache(func, cache, AvgPool2dCache, "avgpool2d_forward")
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     dP = check_upstream(func, "dP", dP, (m, C, Ho, Wo), "dP must be (m, C, Ho, Wo)")
     share = dP / (k * k)
@@ -183,7 +184,11 @@ def l2pool2d_forward(A, size: int = 2, stride: int = 2) -> tuple[np.ndarray, L2P
     total = np.zeros_like(M)
     for tap in _taps(k, s, Ho, Wo):
         total += np.square(A[tap] / scale)
-    P = M * np.sqrt(total)
+    with np.errstate(over="ignore"):  # an overflow becomes inf here and is refused just below
+        P = M * np.sqrt(total)
+    if not np.all(np.isfinite(P)):
+        raise ShapeError(f"l2pool2d_forward: a window's norm overflows float64 (largest |a| = {np.max(M):g}); "
+                         f"scale A down")
     return P, L2Pool2dCache(A, k, s, P)
 
 
@@ -209,8 +214,7 @@ def l2pool2d_backward(dP, cache: L2Pool2dCache) -> np.ndarray:
     dA : (m, C, H, W)
     """
     func = "l2pool2d_backward"
-    _check_cache(func, cache, L2Pool2dCache, "l2pool2d_forward")
-    A, k, s, P = cache
+    A, k, s, P = _check_cache(func, cache, L2Pool2dCache, "l2pool2d_forward")
     dP = check_upstream(func, "dP", dP, P.shape, "dP must be (m, C, Ho, Wo)")
     Ho, Wo = P.shape[2:]
     # a / ||window|| lies in [-1, 1] (never overflows, unlike dP / ||window|| first).  An all-zero window

@@ -162,6 +162,21 @@ def test_l2_norm_neither_overflows_nor_underflows():
         np.testing.assert_allclose(dA, [[[[0.6, 0.8], [0.0, 0.0]]]], rtol=SAME_TOL)
 
 
+@pytest.mark.parametrize("impl", IMPLS, ids=IDS)
+def test_average_of_huge_entries_does_not_overflow(impl):
+    # 4 * 1.5e308 overflows, but the mean of four entries equal to 1.5e308 is 1.5e308: each term is divided first.
+    P, _ = impl.avgpool2d_forward(np.full((1, 1, 2, 2), 1.5e308), 2, 2)
+    np.testing.assert_allclose(P, [[[[1.5e308]]]], rtol=SAME_TOL)
+
+
+def test_l2_norm_that_overflows_is_refused():
+    # the norm of four entries of 1e308 is 2e308, above the largest float64 (1.8e308)
+    with pytest.raises(ShapeError, match=r"l2pool2d_forward: a window's norm overflows float64 \(largest \|a\| = 1e\+308\)"):
+        vec.l2pool2d_forward(np.full((1, 1, 2, 2), 1e308), 2, 2)
+    with pytest.raises(ShapeError, match=r"l2pool2d_forward: this loop version squares first, so \|a\| must stay below 1e150"):
+        loops.l2pool2d_forward(np.full((1, 1, 2, 2), 1e200), 2, 2)
+
+
 # ---------------------------------------------------------------- finite differences, loops == vectorized
 
 
@@ -352,6 +367,9 @@ def test_a_wrong_cache_is_refused_by_name():
     for bad, name in ((avg_cache, "AvgPool2dCache"), (max_cache, "MaxPool2dCache"), (None, "NoneType")):
         with pytest.raises(ShapeError, match=rf"l2pool2d_backward: expected the L2Pool2dCache from l2pool2d_forward, got {name}"):
             vec.l2pool2d_backward(dP, bad)
+    for kind in KINDS:  # the loop versions check theirs too
+        with pytest.raises(ShapeError, match=rf"{kind}_backward: expected the LoopFloorPoolCache from dlmath.pool_loops.{kind}_forward, got AvgPool2dCache"):
+            getattr(loops, f"{kind}_backward")(dP, avg_cache)
 
 
 def test_caches_print_readably():
@@ -365,7 +383,7 @@ def test_loops_do_not_call_the_vectorized_functions(monkeypatch):
     # The loop module may borrow only the argument checks, never a computation: otherwise "loops ==
     # vectorized" would compare a function with itself.
     borrowed = {name for name, obj in vars(loops).items() if getattr(obj, "__module__", None) in (vec.__name__, conv_vec.__name__)}
-    assert borrowed == {"check_floor_pool_args", "check_upstream"}
+    assert borrowed == {"check_floor_pool_args", "check_upstream", "_check_cache"}
 
     def broken(*args, **kwargs):
         raise AssertionError("a loop version called the vectorized code")
