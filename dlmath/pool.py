@@ -199,10 +199,11 @@ def l2pool2d_backward(dP, cache: L2Pool2dCache) -> np.ndarray:
               \frac{\partial L}{\partial a^P_{n,c,i,j}}\, \frac{a_{n,c,h,w}}{a^P_{n,c,i,j}}
 
     **All-zero window** (:math:`a^P = 0`): the norm has no derivative there (the slope of
-    :math:`\sqrt{\cdot}` at 0 is infinite; PyTorch returns NaN or inf).  dlmath uses the zero subgradient:
-    such a window sends 0 to its entries (0 is a subgradient of the norm at 0 since
-    :math:`\lVert v\rVert \ge 0 \cdot v` for every v).  No division by zero happens.  Overlapping windows add;
-    rows/columns in no window get 0.
+    :math:`\sqrt{\cdot}` at 0 is infinite, and autograd through a literal ``sqrt(sum(a**2))`` gives
+    :math:`\infty \cdot 0 =` NaN).  dlmath uses the zero subgradient: such a window sends 0 to its entries
+    (0 is a subgradient of the norm at 0 since :math:`\lVert v\rVert \ge 0 \cdot v` for every v), as
+    ``lp_pool2d`` and ``torch.linalg.vector_norm`` do in PyTorch 2.13.  No division by zero happens.
+    Overlapping windows add; rows/columns in no window get 0.
 
     Parameters
     ----------
