@@ -13,9 +13,9 @@ sends :math:`\delta\, a / \lVert \text{window} \rVert` to each entry ``a``.  Ove
 
 **Output size: PyTorch's floor rule.** :math:`H_o = \lfloor (H - k)/s \rfloor + 1`, likewise :math:`W_o`,
 as ``torch.nn.functional.avg_pool2d`` and ``lp_pool2d`` (``ceil_mode=False``) compute it.  When the
-windows do not tile the input, the last :math:`(H - k) \bmod s` rows (columns) lie in no window: they do
-not affect ``P`` and get zero gradient.  This differs from :func:`dlmath.conv.maxpool2d_forward` and the
-convolution, which refuse a non-whole :math:`(H - k)/s + 1`.
+windows do not tile the input, the last :math:`(H - k) \bmod s` rows (columns) lie in no window (as do the
+gaps between windows when :math:`s > k`): they do not affect ``P`` and get zero gradient.  This differs
+from :func:`dlmath.conv.maxpool2d_forward` and the convolution, which refuse a non-whole :math:`(H - k)/s + 1`.
 
 Like :mod:`dlmath.conv`, the code visits the window's :math:`k^2` taps :math:`(p, q)` as whole strided
 arrays ``A[:, :, p : p + s Ho : s, q : q + s Wo : s]`` (entry :math:`(i, j)` of that array is tap
