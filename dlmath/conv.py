@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_cache, check_int
 
 __all__ = [
     "Conv2dCache",
@@ -58,10 +58,7 @@ def conv_output_size(func: str, what: str, n: int, k: int, stride: int, pad: int
     return span // stride + 1
 
 
-def _check_int(func: str, name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ShapeError(f"{func}: {name} must be an integer >= {low} (got {value!r})")
-    return int(value)
+_check_int = check_int  # one rule for integers in every module
 
 
 def check_conv_args(func: str, X, W, b, stride, pad):
@@ -161,7 +158,7 @@ def conv2d_backward(dZ, cache: Conv2dCache) -> tuple[np.ndarray, np.ndarray, np.
     -------
     dX : (m, C, H, W); dW : (F, C, kh, kw); db : (F,)
     """
-    X, W, _, s, p, cols = cache
+    X, W, _, s, p, cols = check_cache("conv2d_backward", cache, Conv2dCache, "conv2d_forward")
     m, C, H, Wd = X.shape
     F, _, kh, kw = W.shape
     Ho, Wo = (H + 2 * p - kh) // s + 1, (Wd + 2 * p - kw) // s + 1
@@ -232,7 +229,7 @@ def maxpool2d_backward(dP, cache: MaxPool2dCache) -> np.ndarray:
     -------
     dA : (m, C, H, W)
     """
-    (m, C, H, W), k, s, idx = cache
+    (m, C, H, W), k, s, idx = check_cache("maxpool2d_backward", cache, MaxPool2dCache, "maxpool2d_forward")
     dP = check_upstream("maxpool2d_backward", "dP", dP, idx.shape, "dP must be (m, C, Ho, Wo)")
     Ho, Wo = idx.shape[2:]
     dA = np.zeros((m, C, H, W))

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .conv import check_conv_args, check_pool_args, check_upstream
+from .errors import check_cache
 
 __all__ = ["LoopConvCache", "LoopPoolCache", "conv2d_backward", "conv2d_forward", "maxpool2d_backward",
            "maxpool2d_forward"]
@@ -63,7 +64,7 @@ def conv2d_backward(dZ, cache: LoopConvCache) -> tuple[np.ndarray, np.ndarray, n
     -------
     dX : (m, C, H, W); dW : (F, C, kh, kw); db : (F,)
     """
-    X, W, _, s, p = cache
+    X, W, _, s, p = check_cache("conv2d_backward", cache, LoopConvCache, "dlmath.conv_loops.conv2d_forward")
     m, C, H, Wd = X.shape
     F, _, kh, kw = W.shape
     Ho, Wo = (H + 2 * p - kh) // s + 1, (Wd + 2 * p - kw) // s + 1
@@ -129,7 +130,7 @@ def maxpool2d_backward(dP, cache: LoopPoolCache) -> np.ndarray:
     -------
     dA : (m, C, H, W)
     """
-    A, k, s = cache
+    A, k, s = check_cache("maxpool2d_backward", cache, LoopPoolCache, "dlmath.conv_loops.maxpool2d_forward")
     m, C, H, W = A.shape
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     dP = check_upstream("maxpool2d_backward", "dP", dP, (m, C, Ho, Wo), "dP must be (m, C, Ho, Wo)")

@@ -14,40 +14,24 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import (
-    ActivationCache,
-    relu_backward,
-    relu_forward,
-    sigmoid_backward,
-    sigmoid_forward,
-    tanh_backward,
-    tanh_forward,
+from .activations import ACTIVATIONS, ActivationCache, identity_backward, identity_forward  # noqa: F401
+from .errors import (
+    ShapeError,
+    as_array,
+    check_bool,
+    check_cache,
+    check_callable,
+    check_choice,
+    check_epochs,
+    check_learning_rate,
+    check_real,
+    check_seed,
+    describe,
+    is_whole,
+    reraise_as,
 )
-from .errors import ShapeError, as_array, check_epochs, check_learning_rate
 from .linear import LinearCache, linear_backward, linear_forward
 from .losses import binary_cross_entropy_with_logits
-
-
-def identity_forward(Z) -> tuple[np.ndarray, ActivationCache]:
-    r"""The identity activation :math:`A = Z` (an output layer that emits logits)."""
-    Z = as_array("identity_forward", "Z", Z)
-    return Z, ActivationCache(Z, Z)
-
-
-def identity_backward(dA, cache: ActivationCache) -> np.ndarray:
-    r""":math:`dZ = dA` (a copy, so the caller's array is never shared)."""
-    dA = as_array("identity_backward", "dA", dA)
-    if dA.shape != cache.Z.shape:
-        raise ShapeError(f"identity_backward: dA must have the shape of Z (dA {dA.shape}, Z {cache.Z.shape})")
-    return dA.copy()
-
-
-ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "relu": (relu_forward, relu_backward),
-    "sigmoid": (sigmoid_forward, sigmoid_backward),
-    "tanh": (tanh_forward, tanh_backward),
-    "identity": (identity_forward, identity_backward),
-}
 
 
 class LayerShapes(NamedTuple):
@@ -68,14 +52,12 @@ class LayerCache(NamedTuple):
 
 
 def _activation(func: str, name: str) -> tuple[Callable, Callable]:
-    if name not in ACTIVATIONS:
-        raise ShapeError(f"{func}: unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS[check_choice(func, "activation", name, ACTIVATIONS)]
 
 
-def _check_sizes(func: str, layer_sizes) -> list[int]:
-    sizes = list(layer_sizes)
-    if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
+def _check_sizes(func: str, layer_sizes) -> list:
+    sizes = list(layer_sizes) if isinstance(layer_sizes, list | tuple | np.ndarray) else [layer_sizes]
+    if len(sizes) < 2 or not all(is_whole(n, 1) for n in sizes):
         raise ShapeError(f"{func}: layer_sizes must be [n_0, n_1, ..., n_L], at least two positive integers "
                          f"(got {sizes})")
     return [int(n) for n in sizes]
@@ -96,7 +78,7 @@ def dimension_table(layer_sizes, m: int | str = "m") -> list[LayerShapes]:
     list of LayerShapes(l, W, b, Z, A); for l = 0 only A (= X) is set, the rest are ``None``.
     """
     sizes = _check_sizes("dimension_table", layer_sizes)
-    if not isinstance(m, str) and (int(m) != m or m < 1):
+    if not isinstance(m, str) and not is_whole(m, 1):
         raise ShapeError(f"dimension_table: m must be a positive number of examples or a symbol (got {m!r})")
     rows = [LayerShapes(0, None, None, None, (sizes[0], m))]
     for l in range(1, len(sizes)):
@@ -107,8 +89,9 @@ def dimension_table(layer_sizes, m: int | str = "m") -> list[LayerShapes]:
 def format_dimension_table(layer_sizes, m: int | str = "m") -> str:
     """The :func:`dimension_table` as aligned text, one line per layer."""
     head = ("l", "W[l] = dW[l]", "b[l] = db[l]", "Z[l] = dZ[l]", "A[l] = dA[l]")
-    body = [(str(row.l), *("-" if v is None else f"({v[0]}, {v[1]})" for v in row[1:]))
-            for row in dimension_table(layer_sizes, m)]
+    with reraise_as("format_dimension_table"):
+        rows = dimension_table(layer_sizes, m)
+    body = [(str(row.l), *("-" if v is None else f"({v[0]}, {v[1]})" for v in row[1:])) for row in rows]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(5)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *body])
 
@@ -133,18 +116,17 @@ def check_params(params: dict, layer_sizes=None) -> list[int]:
     if extra := sorted(params.keys() - expected):
         raise ShapeError(f"{f}: unexpected key(s) {', '.join(extra)}; layers must be numbered 1..L without gaps "
                          f"(found W1..W{L})")
-    sizes = [as_array(f, "W1", params["W1"], 2).shape[1]]
-    for l in range(1, L + 1):
-        W = as_array(f, f"W{l}", params[f"W{l}"], 2)
+    Ws = [as_array(f, f"W{l}", params[f"W{l}"], 2) for l in range(1, L + 1)]
+    sizes = [Ws[0].shape[1]]
+    for l, W in enumerate(Ws, 1):
         b = as_array(f, f"b{l}", params[f"b{l}"], 2)
         if W.shape[1] != sizes[-1]:
             raise ShapeError(f"{f}: W{l} has {W.shape[1]} columns but layer {l - 1} has {sizes[-1]} units "
-                             f"(W{l} {W.shape}, W{l - 1} {params[f'W{l - 1}'].shape}); "
-                             f"W[l] must be (n[l], n[l-1])")
+                             f"(W{l} {W.shape}, W{l - 1} {Ws[l - 2].shape}); W[l] must be (n[l], n[l-1])")
         if b.shape != (W.shape[0], 1):
             raise ShapeError(f"{f}: b{l} must be ({W.shape[0]}, 1) to match W{l} (W{l} {W.shape}, b{l} {b.shape})")
         sizes.append(W.shape[0])
-    if layer_sizes is not None and list(layer_sizes) != sizes:
+    if layer_sizes is not None and _check_sizes(f, layer_sizes) != sizes:
         raise ShapeError(f"{f}: params describe layer sizes {sizes} but layer_sizes is {list(layer_sizes)}")
     return sizes
 
@@ -166,14 +148,12 @@ def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0
     -------
     dict with W{l} (n_l, n_{l-1}) and b{l} (n_l, 1) for l = 1..L
     """
-    sizes = _check_sizes("init_params", layer_sizes)
+    sizes = [int(n) for n in _check_sizes("init_params", layer_sizes)]
     stds = {"small": lambda n_prev: scale, "he": lambda n_prev: np.sqrt(2.0 / n_prev),
             "xavier": lambda n_prev: np.sqrt(1.0 / n_prev)}
-    if scheme not in stds:
-        raise ShapeError(f"init_params: unknown scheme {scheme!r}; choose one of {sorted(stds)}")
-    if not (np.isfinite(scale) and scale > 0):
-        raise ShapeError(f"init_params: scale must be a positive finite standard deviation (got {scale!r})")
-    rng = np.random.default_rng(seed)
+    check_choice("init_params", "scheme", scheme, stds)
+    scale = check_real("init_params", "scale (a standard deviation)", scale, low=0.0, strict=True)
+    rng = np.random.default_rng(check_seed("init_params", seed))
     params = {}
     for l in range(1, len(sizes)):
         params[f"W{l}"] = rng.standard_normal((sizes[l], sizes[l - 1])) * stds[scheme](sizes[l - 1])
@@ -199,16 +179,18 @@ def model_forward(X, params: dict, hidden: str = "relu", output: str = "identity
     -------
     AL : (n_L, m); caches : list of L LayerCache, caches[l-1] for layer l
     """
-    if check:
-        sizes = check_params(params)
-        X = as_array("model_forward", "X", X, 2)
+    f = "model_forward"
+    g_hidden, g_out = _activation(f, hidden)[0], _activation(f, output)[0]
+    if check_bool(f, "check", check):
+        sizes = check_params(params)  # named check_params: the chapter prints one of its messages
+        X = as_array(f, "X", X, 2)
         if X.shape[0] != sizes[0]:
-            raise ShapeError(f"model_forward: X has {X.shape[0]} rows but W1 expects {sizes[0]} inputs "
-                             f"(X {X.shape}, W1 {params['W1'].shape}); X must be (n_0, m)")
-    g_hidden, g_out = _activation("model_forward", hidden)[0], _activation("model_forward", output)[0]
+            raise ShapeError(f"{f}: X has {X.shape[0]} rows but W1 expects {sizes[0]} inputs "
+                             f"(X {X.shape}, W1 {np.shape(params['W1'])}); X must be (n_0, m)")
     A, caches, L = X, [], len(params) // 2
     for l in range(1, L + 1):
-        Z, lin = linear_forward(A, params[f"W{l}"], params[f"b{l}"])
+        with reraise_as(f, f"layer {l}"):
+            Z, lin = linear_forward(A, params[f"W{l}"], params[f"b{l}"])
         A, act = (g_out if l == L else g_hidden)(Z)
         caches.append(LayerCache(lin, act))
     return A, caches
@@ -232,26 +214,33 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
     dict with dW{l}, db{l} (shapes of W{l}, b{l}) for l = 1..L, and dA0 (shape of X)
     """
     f = "model_backward"
-    dA = as_array(f, "dAL", dAL, 2)
-    L = len(caches)
-    if L == 0 or dA.shape != caches[-1].activation.A.shape:
-        raise ShapeError(f"{f}: dAL must have the shape of the output AL "
-                         f"(dAL {dA.shape}, AL {caches[-1].activation.A.shape if L else None})")
     g_hidden, b_hidden = _activation(f, hidden)
     g_out, b_out = _activation(f, output)
-    if check:
+    if not isinstance(caches, list | tuple) or not caches:
+        raise ShapeError(f"{f}: caches must be the non-empty list of LayerCache from model_forward "
+                         f"(got {describe(caches)})")
+    L = len(caches)
+    for l, c in enumerate(caches):
+        check_cache(f, c, LayerCache, "model_forward", f"caches[{l}]")
+    dA = as_array(f, "dAL", dAL, 2)
+    if dA.shape != np.shape(caches[-1].activation.A):
+        raise ShapeError(f"{f}: dAL must have the shape of the output AL "
+                         f"(dAL {dA.shape}, AL {np.shape(caches[-1].activation.A)})")
+    if check_bool(f, "check", check):
         for l, c in enumerate(caches, 1):
             name, g = (output, g_out) if l == L else (hidden, g_hidden)
-            if not isinstance(c, LayerCache):
-                raise ShapeError(f"{f}: caches[{l - 1}] is a {type(c).__name__}, not a LayerCache from model_forward")
+            if l > 1 and np.shape(c.linear.A_prev) != np.shape(caches[l - 2].activation.A):
+                raise ShapeError(f"{f}: caches[{l - 1}] does not follow caches[{l - 2}]; pass the list in the order "
+                                 f"model_forward returned it")
             if not np.allclose(g(c.activation.Z)[0], c.activation.A, rtol=1e-12, atol=1e-15):
                 raise ShapeError(f"{f}: layer {l}'s cache does not satisfy A = {name}(Z); pass model_backward the "
                                  f"hidden/output activations that model_forward used")
     grads = {}
     for l in range(L, 0, -1):
         lin, act = caches[l - 1]
-        dZ = (b_out if l == L else b_hidden)(dA, act)
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, lin)
+        with reraise_as(f, f"layer {l}"):
+            dZ = (b_out if l == L else b_hidden)(dA, act)
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, lin)
     grads["dA0"] = dA
     return grads
 
@@ -261,10 +250,13 @@ def update_params(params: dict, grads: dict, lr: float, *, check: bool = True) -
 
     With ``check=False`` (used by ``train`` after its first step) the shapes are trusted.
     """
-    if not check:
+    if not check_bool("update_params", "check", check):
         return {k: v - lr * grads["d" + k] for k, v in params.items()}
     check_learning_rate("update_params", lr)
-    sizes = check_params(params)
+    with reraise_as("update_params", "params"):
+        sizes = check_params(params)
+    if not isinstance(grads, dict):
+        raise ShapeError(f"update_params: grads must be the dict from model_backward (got {describe(grads)})")
     new = {}
     for l in range(1, len(sizes)):
         for p in "Wb":
@@ -290,10 +282,28 @@ def train(X, Y, params: dict, lr: float = 0.1, epochs: int = 1000, hidden: str =
     -------
     params : trained parameters; history : (epochs,) loss before each step
     """
-    epochs = check_epochs("train", epochs)
+    f = "train"
+    epochs, lr = check_epochs(f, epochs), check_learning_rate(f, lr)
+    check_callable(f, "loss", loss)
+    _activation(f, hidden), _activation(f, output)
+    with reraise_as(f, "params"):
+        n0 = check_params(params)[0]
+    X, Y = as_array(f, "X", X, 2), as_array(f, "Y", Y)
+    if X.shape[0] != n0:
+        raise ShapeError(f"{f}: X has {X.shape[0]} rows but W1 expects {n0} inputs (X {X.shape}); X must be (n_0, m)")
+    if Y.ndim not in (1, 2) or Y.shape[-1] != X.shape[1]:
+        raise ShapeError(f"{f}: Y must hold one label per column of X (X {X.shape}, Y {Y.shape})")
+    if epochs == 0:  # nothing to train, but Y must still suit the loss
+        with reraise_as(f, "loss"):
+            loss(model_forward(X, params, hidden, output, check=False)[0], Y)
     history = np.empty(epochs)
     for t in range(epochs):
-        AL, caches = model_forward(X, params, hidden, output, check=t == 0)  # shapes never change after step 0
-        history[t], dAL = loss(AL, Y)
-        params = update_params(params, model_backward(dAL, caches, hidden, output, check=t == 0), lr, check=t == 0)
+        with reraise_as(f, f"epoch {t}"):
+            AL, caches = model_forward(X, params, hidden, output, check=False)
+            out = loss(AL, Y)
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise ShapeError(f"{f}: loss must return (value, dAL) (got {describe(out)})")
+            history[t], dAL = check_real(f, f"the loss at epoch {t} (lower the learning rate?)", out[0]), out[1]
+            grads = model_backward(dAL, caches, hidden, output, check=t == 0)
+            params = update_params(params, grads, lr, check=t == 0)
     return params, history

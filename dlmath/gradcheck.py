@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ShapeError, as_array, same_shape
+from .errors import ShapeError, as_array, check_callable, check_finite_number, check_tolerance, same_shape
 
 
 def _check_eps(func: str, eps) -> float:
@@ -41,8 +41,14 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
     -------
     grad : ndarray, same shape as x
     """
-    x = as_array("numerical_gradient", "x", x).copy()
-    eps = _check_eps("numerical_gradient", eps)
+    return _numerical_gradient("numerical_gradient", f, x, eps)
+
+
+def _numerical_gradient(func: str, f, x, eps) -> np.ndarray:
+    """:func:`numerical_gradient`, with every message naming ``func`` (the function the student called)."""
+    check_callable(func, "f", f)
+    x = as_array(func, "x", x).copy()
+    eps = _check_eps(func, eps)
     grad = np.empty_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -52,10 +58,11 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
         flat[i] = old - eps
         minus = f(x)
         flat[i] = old
-        value = (plus - minus) / (2 * eps)
-        if np.ndim(value) != 0:
-            raise ShapeError(f"numerical_gradient: f must return a scalar (got shape {np.shape(value)})")
-        gflat[i] = value
+        if np.ndim(plus) != 0 or np.ndim(minus) != 0:
+            raise ShapeError(f"{func}: f must return a scalar (got shape {np.shape(plus)})")
+        plus = check_finite_number(func, f"f(x) with x[{i}] moved by +eps", plus)
+        minus = check_finite_number(func, f"f(x) with x[{i}] moved by -eps", minus)
+        gflat[i] = (plus - minus) / (2 * eps)
     return grad
 
 
@@ -72,6 +79,7 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x, eps: float = 1e
     -------
     J : ndarray, shape (y.size, x.size)
     """
+    check_callable("numerical_jacobian", "f", f)
     x = as_array("numerical_jacobian", "x", x).copy()
     eps = _check_eps("numerical_jacobian", eps)
     flat = x.reshape(-1)
@@ -79,9 +87,9 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x, eps: float = 1e
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
-        plus = np.array(f(x), dtype=np.float64).reshape(-1)
+        plus = as_array("numerical_jacobian", f"f(x) with x[{i}] moved by +eps", f(x)).reshape(-1)
         flat[i] = old - eps
-        minus = np.array(f(x), dtype=np.float64).reshape(-1)
+        minus = as_array("numerical_jacobian", f"f(x) with x[{i}] moved by -eps", f(x)).reshape(-1)
         flat[i] = old
         if plus.size != minus.size or (columns and plus.size != columns[0].size):
             raise ShapeError(
@@ -90,7 +98,7 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x, eps: float = 1e
             )
         columns.append((plus - minus) / (2 * eps))
     if not columns:
-        return np.zeros((np.size(f(x)), 0))
+        return np.zeros((as_array("numerical_jacobian", "f(x)", f(x)).size, 0))
     return np.stack(columns, axis=1)
 
 
@@ -101,8 +109,8 @@ def relative_error(a, b) -> float:
     a gradient carries the absolute rounding error of the whole finite difference, so an elementwise
     ratio would flag correct gradients.  Below 1e-7 is the norm for a smooth function in float64.
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_array("relative_error", "a", a)  # NaN would make the error NaN, and NaN < tol is False: refuse it
+    b = as_array("relative_error", "b", b)
     if a.shape != b.shape:
         raise ShapeError(f"relative_error: arrays must have the same shape (a {a.shape}, b {b.shape})")
     scale = max(float(np.linalg.norm(a) + np.linalg.norm(b)), 1e-12)
@@ -138,9 +146,12 @@ def gradient_check(
     -------
     GradCheck(analytic, numeric, rel_error, passed)
     """
-    x = as_array("gradient_check", "x", x)
-    analytic = as_array("gradient_check", "analytic", analytic)
-    same_shape("gradient_check", "analytic", analytic, "x", x)
-    numeric = numerical_gradient(f, x, eps)
+    f_name = "gradient_check"
+    check_callable(f_name, "f", f)
+    x = as_array(f_name, "x", x)
+    analytic = as_array(f_name, "analytic", analytic)
+    same_shape(f_name, "analytic", analytic, "x", x)
+    tol = check_tolerance(f_name, tol)
+    numeric = _numerical_gradient(f_name, f, x, eps)
     err = relative_error(analytic, numeric)
     return GradCheck(analytic, numeric, err, err < tol)

@@ -21,7 +21,7 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_choice
 
 _ACTIVATIONS = {
     "sigmoid": (sigmoid_forward, sigmoid_backward),
@@ -49,8 +49,7 @@ def elementwise_jacobian(z, activation: str) -> np.ndarray:
     """
     f = "elementwise_jacobian"
     z = as_array(f, "z", z, 1)
-    if activation not in _ACTIVATIONS:
-        raise ShapeError(f"{f}: activation must be one of {sorted(_ACTIVATIONS)} (got {activation!r})")
+    check_choice(f, "activation", activation, _ACTIVATIONS)
     forward, backward = _ACTIVATIONS[activation]
     _, cache = forward(z)
     return np.diag(backward(np.ones_like(z), cache))
@@ -154,6 +153,7 @@ def chain_flops(widths: list[int], mode: str) -> int:
         raise ShapeError(f"{rule} (got {widths!r})") from None
     if mode == "vjp":
         return sum(matmul_flops(1, widths[l], widths[l - 1]) for l in range(1, len(widths)))
+    check_choice("chain_flops", "mode", mode, ("vjp", "jacobian"))
     if mode == "jacobian":
         total, rows = 0, widths[-1]
         for l in range(len(widths) - 2, 0, -1):  # (n_L, n_{l}) @ (n_l, n_{l-1})

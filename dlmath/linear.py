@@ -10,9 +10,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_bool, check_cache, check_finite_result
 
 _RULE = "W must be (n, n_prev), A_prev (n_prev, m) and b (n, 1)"
+_OVERFLOW = "the numbers are too large for float64; scale the inputs or the weights down"
 
 
 class LinearCache(NamedTuple):
@@ -49,7 +50,7 @@ def linear_forward(A_prev, W, b) -> tuple[np.ndarray, LinearCache]:
         )
     if b.shape != (W.shape[0], 1):
         raise ShapeError(f"{f}: b must be ({W.shape[0]}, 1) to match W's rows (W {W.shape}, b {b.shape}); {_RULE}")
-    Z = W @ A_prev + b
+    Z = check_finite_result(f, "Z = W A_prev + b", W @ A_prev + b, _OVERFLOW)
     return Z, LinearCache(A_prev, W, b)
 
 
@@ -72,8 +73,10 @@ def linear_backward(
     dA_prev : (n_prev, m) or None; dW : (n, n_prev); db : (n, 1)
     """
     f = "linear_backward"
+    check_cache(f, cache, LinearCache, "linear_forward")
+    need_dA_prev = check_bool(f, "need_dA_prev", need_dA_prev)
     dZ = as_array(f, "dZ", dZ, 2)
-    A_prev, W, _ = cache
+    A_prev, W = as_array(f, "cache.A_prev", cache.A_prev, 2), as_array(f, "cache.W", cache.W, 2)
     n, m = W.shape[0], A_prev.shape[1]
     if dZ.shape != (n, m):
         raise ShapeError(
@@ -83,4 +86,7 @@ def linear_backward(
     dA_prev = W.T @ dZ if need_dA_prev else None
     dW = dZ @ A_prev.T
     db = dZ.sum(axis=1, keepdims=True)
+    for name, g in (("dA_prev", dA_prev), ("dW", dW), ("db", db)):
+        if g is not None:
+            check_finite_result(f, name, g, _OVERFLOW)
     return dA_prev, dW, db

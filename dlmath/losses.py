@@ -24,8 +24,9 @@ def _need_examples(func: str, name: str, X: np.ndarray) -> int:
 
 def _labels_to_onehot(func: str, Y, k: int, m: int) -> np.ndarray:
     """Accept one-hot (k, m) or integer labels (m,) and return one-hot (k, m)."""
-    Y_arr = np.asarray(Y)
+    Y_arr = as_array(func, "Y", Y)  # refuses None, strings, ragged lists, complex and NaN
     if Y_arr.ndim == 1:
+        Y_arr = np.asarray(Y)  # keep an integer dtype
         if Y_arr.shape[0] != m:
             raise ShapeError(f"{func}: got {Y_arr.shape[0]} labels for {m} examples (Z ({k}, {m}), Y {Y_arr.shape})")
         if not np.issubdtype(Y_arr.dtype, np.integer):
@@ -77,9 +78,14 @@ def softmax_cross_entropy(Z, Y) -> tuple[float, np.ndarray]:
         raise ShapeError(f"{f}: Z needs at least one class (row) (Z {Z.shape})")
     _need_examples(f, "Z", Z)
     Y = _labels_to_onehot(f, Y, k, m)
-    shifted = Z - Z.max(axis=0, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
-    loss = float(-(Y * log_p).sum() / m) + 0.0  # + 0.0 turns -0.0 into 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # logits ~1.8e308 apart: log p = -inf, handled below
+        shifted = Z - Z.max(axis=0, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+        # where y = 0 the term is 0 even if log p = -inf: 0 * -inf would be NaN
+        loss = float(-np.where(Y > 0, Y * log_p, 0.0).sum() / m) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if not np.isfinite(loss):
+        raise ShapeError(f"{f}: the loss overflowed float64 (a labelled class has probability 0 to double "
+                         f"precision; logits span {np.ptp(Z):.3g}); scale the logits down")
     return loss, (np.exp(log_p) - Y) / m  # exp(log softmax) = softmax, without a second pass
 
 
@@ -169,4 +175,8 @@ def squared_error(A, T) -> tuple[float, np.ndarray]:
     same_shape(f, "A", A, "T", T)
     m = _need_examples(f, "A", A)
     diff = A - T
-    return float((diff**2).sum() / (2 * m)), diff / m
+    loss = float((diff**2).sum() / (2 * m))
+    if not np.isfinite(loss):
+        raise ShapeError(f"{f}: the loss overflowed float64 (max |A - T| = {np.abs(diff).max():.3g}); "
+                         "scale A and T down")
+    return loss, diff / m

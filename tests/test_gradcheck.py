@@ -61,7 +61,7 @@ def test_a_bad_step_is_a_shape_error_not_a_division_by_zero(eps):
         numerical_gradient(lambda v: float(v.sum()), np.ones(2), eps=eps)
     with pytest.raises(ShapeError, match="numerical_jacobian: eps must be a positive finite step"):
         numerical_jacobian(lambda v: v, np.ones(2), eps=eps)
-    with pytest.raises(ShapeError, match="numerical_gradient: eps must be a positive finite step"):
+    with pytest.raises(ShapeError, match="gradient_check: eps must be a positive finite step"):
         gradient_check(lambda v: float(v.sum()), np.ones(2), np.ones(2), eps=eps)
 
 
