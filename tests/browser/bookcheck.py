@@ -3,7 +3,8 @@ Chromium driven by Playwright, fully offline.
 
 Every request the browser makes is routed: ``file://`` goes through, anything else is aborted and
 recorded (and fails the page). Each page is loaded once (:func:`visit`), everything a test asserts
-is measured in that one visit, and a full-page screenshot lands in ``_build/screenshots/``.
+is measured in that one visit (how the page reads, at two window widths, by ``typeset.py``), and a
+full-page screenshot lands in ``_build/screenshots/``.
 
 Environment: ``DLMATH_HTML_DIR`` (default ``_build/html``), ``DLMATH_SCREENSHOTS`` (default
 ``_build/screenshots``), ``CHROMIUM`` (default ``/usr/bin/chromium`` or ``chromium`` on the PATH).
@@ -23,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
+from typeset import measure
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML_DIR = Path(os.environ.get("DLMATH_HTML_DIR", ROOT / "_build" / "html")).resolve()
@@ -94,6 +96,7 @@ class PageReport:
     explorers: list[dict] = field(default_factory=list)
     solutions: dict = field(default_factory=dict)  # exercise solutions: hidden at first, shown on a click
     search_hits: int | None = None
+    typeset: dict = field(default_factory=dict)  # what typeset.py's rules judge, at each of its WIDTHS
     screenshot: str = ""
     seconds: float = 0.0
 
@@ -304,6 +307,7 @@ def visit(browser, name: str) -> PageReport:
         shot = SHOTS_DIR / f"{Path(name).name}.png"
         page.screenshot(path=str(shot), full_page=True)
         report.screenshot = str(shot)
+        report.typeset = measure(page)  # last: it opens every collapsed part and resizes the window
     finally:
         page.goto("about:blank")  # later events (timers of the old page) cannot land in this report
     report.seconds = time.perf_counter() - t0
