@@ -3,7 +3,7 @@ Chromium driven by Playwright, fully offline.
 
 Every request the browser makes is routed: ``file://`` goes through, anything else is aborted and
 recorded (and fails the page). Each page is loaded once (:func:`visit`), everything a test asserts
-is measured in that one visit (how the page reads, at two window widths, by ``typeset.py``), and a
+is measured in that one visit (how the page reads, at two window widths: ``pagefacts.py``), and a
 full-page screenshot lands in ``_build/screenshots/``.
 
 Environment: ``DLMATH_HTML_DIR`` (default ``_build/html``), ``DLMATH_SCREENSHOTS`` (default
@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from typeset import measure
+from pagefacts import measure
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML_DIR = Path(os.environ.get("DLMATH_HTML_DIR", ROOT / "_build" / "html")).resolve()
@@ -96,7 +96,7 @@ class PageReport:
     explorers: list[dict] = field(default_factory=list)
     solutions: dict = field(default_factory=dict)  # exercise solutions: hidden at first, shown on a click
     search_hits: int | None = None
-    typeset: dict = field(default_factory=dict)  # what typeset.py's rules judge, at each of its WIDTHS
+    typeset: dict = field(default_factory=dict)  # what typeset.py's rules judge (pagefacts.measure)
     screenshot: str = ""
     seconds: float = 0.0
 

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 from bookcheck import MATH_JS, PAGES, PageReport, Tab, page_file
-from typeset import WIDTHS, code_noise, measure, numbers_unlike_sentence, raw_tex, swallowed_prose, too_wide
+from pagefacts import WIDTHS, measure
+from typeset import (
+    code_noise,
+    code_too_wide,
+    numbers_unlike_sentence,
+    raw_tex,
+    swallowed_prose,
+    too_wide,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = ("swallowed_prose", "too_wide", "numbers", "code_noise", "clean")
@@ -75,10 +83,10 @@ def test_fixture_pages_load_like_book_pages(measured, name):
 def test_swallowed_prose_and_raw_tex_are_caught(measured):
     facts = measured["swallowed_prose"]
     swallowed = "\n".join(swallowed_prose(facts["maths"]))
-    assert "Markdown '**'" in swallowed, swallowed  # "This is a neuron of a **reversed network**"
-    assert "prose 'layer above, its weights are the same'" in swallowed, swallowed
+    assert "Markdown «**»" in swallowed, swallowed  # "This is a neuron of a **reversed network**"
+    assert "prose «layer above, its weights are the same»" in swallowed, swallowed
     raw = "\n".join(raw_tex(facts["blocks"]))
-    for shown in (r"'\\partial'", r"'\\frac'", "'$$'", "raw TeX '$' in prose: 'that did not close: the cost $C"):
+    for shown in ("«\\partial»", "«\\frac»", "«$$»", "raw TeX «$» in prose: «that did not close: the cost $C"):
         assert shown in raw, (shown, raw)
 
 
@@ -86,8 +94,8 @@ def test_too_wide_is_caught_at_every_width(measured):
     found = too_wide(measured["too_wide"]["widths"])
     for width in WIDTHS:
         at = [f for f in found if f.startswith(f"at {width} px ")]
-        for what, tex in (("display formula", r"W^{(1)} = \\begin{pmatrix}"), ("inline formula", r"x \\mapsto z^{[1]}"),
-                          ("table", "concept | this book and dlmath")):
+        for what, tex in (("display formula", r"«W^{(1)} = \begin{pmatrix}"), ("inline formula", r"«x \mapsto z^{[1]}"),
+                          ("table", "«concept | this book and dlmath")):
             assert any(what in f and tex in f for f in at), (width, what, at)
     numbers = [tuple(map(int, m)) for m in re.findall(r"is (\d+) px in a (\d+) px column", "\n".join(found))]
     assert numbers and all(natural > room + 2 for natural, room in numbers), numbers
@@ -95,18 +103,18 @@ def test_too_wide_is_caught_at_every_width(measured):
 
 def test_numbers_unlike_the_sentence_are_caught(measured):
     found = "\n".join(numbers_unlike_sentence("fixture", measured["numbers"]))
-    for expected in ("glued value(s) are bold in regular sentences: '-0.1966', '9.4e+15'",
-                     "glued value '-0.1966' completes a formula in the text font",
-                     "ASCII hyphen as a minus '-' in prose",
-                     "Python-style exponent '9.4e+15' in prose", "Python-style exponent '4.0e-13' in prose",
-                     "prints a bound of 0: 'index sums vs conv2d_forward(x, delta^F): max |diff| < 0'"):
+    for expected in ("glued value(s) are bold in regular sentences: «-0.1966», «9.4e+15»",
+                     r"glued value «-0.1966» completes a formula in the text font: TeX «\partial f/\partial u",
+                     "ASCII hyphen as a minus «-» in prose",
+                     "Python-style exponent «9.4e+15» in prose", "Python-style exponent «4.0e-13» in prose",
+                     "prints a bound of 0: «index sums vs conv2d_forward(x, delta^F): max |diff| < 0»"):
         assert expected in found, (expected, found)
 
 
 def test_code_noise_is_caught_at_every_width(measured):
-    found = code_noise(measured["code_noise"])
+    found = code_noise(measured["code_noise"]) + code_too_wide(measured["code_noise"])
     text = "\n".join(found)
-    assert "shows '# NBVAL_IGNORE_OUTPUT' to readers" in text, text
+    assert "shows «# NBVAL_IGNORE_OUTPUT» to readers" in text, text
     assert "prints one stream in 4 separate boxes" in text, text
     for width in WIDTHS:
         assert any(f.startswith(f"at {width} px ") and "code line" in f and "average pooling" in f for f in found), text
@@ -115,6 +123,6 @@ def test_code_noise_is_caught_at_every_width(measured):
 def test_the_clean_page_passes_every_rule(measured):
     facts = measured["clean"]
     found = (swallowed_prose(facts["maths"]) + raw_tex(facts["blocks"]) + too_wide(facts["widths"])
-             + numbers_unlike_sentence("fixture", facts) + code_noise(facts))
+             + numbers_unlike_sentence("fixture", facts) + code_noise(facts) + code_too_wide(facts))
     assert found == []
     assert len(facts["maths"]) >= 10 and facts["pasted"] and facts["cells"]  # it was really measured

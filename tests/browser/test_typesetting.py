@@ -6,7 +6,15 @@ deliberately broken page, so a green run here means the pages are clean, not tha
 
 from __future__ import annotations
 
-from typeset import WIDTHS, code_noise, numbers_unlike_sentence, raw_tex, swallowed_prose, too_wide
+from pagefacts import WIDTHS
+from typeset import (
+    code_noise,
+    code_too_wide,
+    numbers_unlike_sentence,
+    raw_tex,
+    swallowed_prose,
+    too_wide,
+)
 
 
 def failures(name: str, found: list[str]) -> str:
@@ -38,6 +46,12 @@ def test_numbers_set_as_math(report):
 
 
 def test_code_cells_show_only_what_readers_need(report):
-    """Class 4 (its measurable part): no NBVAL comment shown, one box per stream, code lines that fit."""
+    """Class 4 (its measurable part): no NBVAL comment shown to readers, one box per printed stream."""
     found = code_noise(report.typeset)
+    assert not found, failures(report.name, found)
+
+
+def test_code_lines_fit_the_column(report):
+    """Class 4: no line of a shown code cell cut off by the column at 1280 or 1024 px."""
+    found = code_too_wide(report.typeset)
     assert not found, failures(report.name, found)
