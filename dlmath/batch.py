@@ -20,7 +20,17 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid, sigmoid_backward, sigmoid_forward
-from .errors import ShapeError, as_array, check_epochs, check_learning_rate
+from .errors import (
+    ShapeError,
+    as_array,
+    check_cache,
+    check_epochs,
+    check_int,
+    check_learning_rate,
+    check_real,
+    check_seed,
+    describe,
+)
 from .linear import linear_backward, linear_forward
 from .losses import binary_cross_entropy_with_logits
 
@@ -54,17 +64,19 @@ def init_params(d: int, h: int, seed: int = 0, scale: float = 1.0) -> Params:
     -------
     Params with W1 (h, d), b1 (h, 1), W2 (1, h), b2 (1, 1)
     """
-    if d < 1 or h < 1:
-        raise ShapeError(f"init_params: d and h must be at least 1 (d {d}, h {h})")
-    rng = np.random.default_rng(seed)
+    if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 1 for v in (d, h)):
+        raise ShapeError(f"init_params: d and h must be integers of at least 1 (d {d!r}, h {h!r})")
+    scale = check_real("init_params", "scale", scale, low=0.0, strict=True)
+    rng = np.random.default_rng(check_seed("init_params", seed))
     return Params(scale * rng.standard_normal((h, d)), np.zeros((h, 1)), scale * rng.standard_normal((1, h)),
                   np.zeros((1, 1)))
 
 
 def check_params(func: str, params: Params, d: int | None = None) -> Params:
     """Validate the four parameter arrays (finite, float64, consistent shapes) and return them as a Params."""
-    if len(params) != 4:
-        raise ShapeError(f"{func}: params must be (W1, b1, W2, b2), got {len(params)} arrays")
+    if not isinstance(params, tuple | list) or len(params) != 4:
+        got = f"{len(params)} arrays" if isinstance(params, tuple | list) else describe(params)
+        raise ShapeError(f"{func}: params must be (W1, b1, W2, b2), got {got}")
     W1, b1, W2, b2 = (as_array(func, name, p, 2) for name, p in zip(Params._fields, params, strict=True))
     h = W1.shape[0]
     rule = "W1 must be (h, d), b1 (h, 1), W2 (1, h) and b2 (1, 1)"
@@ -137,6 +149,7 @@ def backward_rows(dZ2, cache: RowCache) -> Params:
     -------
     Params of gradients: dW1 (h, d), db1 (h, 1), dW2 (1, h), db2 (1, 1)
     """
+    check_cache("backward_rows", cache, RowCache, "forward_rows")
     dZ2 = as_array("backward_rows", "dZ2", dZ2, 2)
     if dZ2.shape != cache.Z2.shape:
         raise ShapeError(f"backward_rows: dZ2 must have the shape of Z2, (n, 1) (dZ2 {dZ2.shape}, Z2 {cache.Z2.shape})")
@@ -241,8 +254,8 @@ def gradients_columns(X, Y, params: Params) -> tuple[float, Params]:
 
 def predict_proba(X, params: Params) -> np.ndarray:
     r""":math:`A^{[2]}` for every row of X, flattened: shape (n,)."""
-    A2, _ = forward_rows(X, params)
-    return A2[:, 0]
+    X = as_array("predict_proba", "X", X, 2)
+    return _forward(X, check_params("predict_proba", params, X.shape[1]))[0][:, 0]
 
 
 def make_circles(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -258,11 +271,9 @@ def make_circles(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.nd
     -------
     X : (n, 2), each column with mean 0 and standard deviation 1; Y : (n, 1), labels alternating 0, 1, 0, ...
     """
-    if n < 2:
-        raise ShapeError(f"make_circles: need at least 2 examples, one per class (n {n})")
-    if not np.isfinite(noise) or noise < 0:
-        raise ShapeError(f"make_circles: noise must be a finite number >= 0 (noise {noise})")
-    rng = np.random.default_rng(seed)
+    check_int("make_circles", "n", n, 2, "need at least 2 examples, one per class")
+    noise = check_real("make_circles", "noise", noise, low=0.0)
+    rng = np.random.default_rng(check_seed("make_circles", seed))
     y = np.arange(n) % 2
     t = rng.uniform(0.0, 2.0 * np.pi, n)
     r = 1.0 - 0.5 * y

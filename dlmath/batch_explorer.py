@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .batch import batch_gradient_descent, gradients_loop, init_params, loss_and_gradients, make_circles, predict_proba
-from .errors import ShapeError
+from .errors import check_cache, check_epochs, check_figure, check_int, check_real, check_seed, reraise_as
 
 #: The chapter's explorer grid: log10 of the learning rate, and the hidden width.
 LR_GRID = np.linspace(-2.0, 2.0, 9)
@@ -48,10 +48,14 @@ def explore_learning_rate(log10_lr: float, hidden: int = 4, epochs: int = 400, n
     LRResult(lr, hidden, losses (epochs + 1,), grid_x (grid,), grid_y (grid,), proba (grid, grid),
     X (n, 2), Y (n, 1), accuracy)
     """
-    if int(grid) != grid or grid < 2:
-        raise ShapeError(f"explore_learning_rate: the evaluation grid needs at least 2 points per side (grid {grid})")
+    f = "explore_learning_rate"
+    log10_lr = check_real(f, "log10_lr", log10_lr, low=-300, high=300)
+    hidden, n = check_int(f, "hidden", hidden, 1), check_int(f, "n", n, 2)
+    check_epochs(f, epochs), check_seed(f, seed)
+    grid = check_int(f, "grid", grid, 2, "the evaluation grid needs at least 2 points per side")
     X, Y = make_circles(n, seed=seed)
-    trained = batch_gradient_descent(X, Y, init_params(2, int(hidden), seed=seed), 10.0**log10_lr, epochs)
+    with reraise_as(f):
+        trained = batch_gradient_descent(X, Y, init_params(2, hidden, seed=seed), 10.0**log10_lr, epochs)
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
     G = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
@@ -62,6 +66,8 @@ def explore_learning_rate(log10_lr: float, hidden: int = 4, epochs: int = 400, n
 
 def plot_learning_rate(result: LRResult, fig) -> None:
     """Draw an :class:`LRResult` on an empty figure: loss curve (left), decision boundary (right)."""
+    check_cache("plot_learning_rate", result, LRResult, "explore_learning_rate", "result")
+    check_figure("plot_learning_rate", fig)
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"left": 0.08, "right": 0.98, "bottom": 0.16, "top": 0.89,
                                                "wspace": 0.25})
     ax1.semilogy(np.arange(result.losses.size), result.losses, color="C0", label="training loss")
@@ -81,9 +87,9 @@ def plot_learning_rate(result: LRResult, fig) -> None:
 
 def time_gradients(n: int, d: int = 3, h: int = 4, repeat: int = 5, seed: int = 0) -> tuple[float, float]:
     """Best-of-``repeat`` seconds for :func:`gradients_loop` and :func:`loss_and_gradients` on n random rows."""
-    if n < 1 or repeat < 1:
-        raise ShapeError(f"time_gradients: need at least 1 example and 1 repeat (n {n}, repeat {repeat})")
-    rng = np.random.default_rng(seed)
+    rule, f = "need at least 1 example and 1 repeat", "time_gradients"
+    n, d, h, repeat = (check_int(f, k, v, 1, rule) for k, v in (("n", n), ("d", d), ("h", h), ("repeat", repeat)))
+    rng = np.random.default_rng(check_seed("time_gradients", seed))
     X, Y = rng.standard_normal((n, d)), (rng.random((n, 1)) < 0.5).astype(np.float64)
     p = init_params(d, h, seed)
     best = []

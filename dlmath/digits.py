@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, check_real, check_seed, reraise_as
 
 __all__ = ["DIGITS", "TEMPLATES", "DigitSet", "make_digits", "train_test_digits"]
 
@@ -87,9 +87,10 @@ def make_digits(n_per_digit: int = 32, seed: int = 0, flip: float = 0.04, shift:
     """
     if isinstance(n_per_digit, bool) or not isinstance(n_per_digit, int | np.integer) or n_per_digit < 1:
         raise ShapeError(f"make_digits: n_per_digit must be a positive integer (got {n_per_digit!r})")
+    flip, shift = check_real("make_digits", "flip", flip), check_real("make_digits", "shift", shift)
     if not 0 <= flip < 0.5 or not 0 <= shift <= 1:
         raise ShapeError(f"make_digits: need 0 <= flip < 0.5 and 0 <= shift <= 1 (got flip={flip}, shift={shift})")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("make_digits", seed))
     images, labels, which = [], [], []
     for label, digit in enumerate(DIGITS):
         for _ in range(n_per_digit):
@@ -113,4 +114,7 @@ def train_test_digits(
     The two sets come from different streams (``seed`` and ``seed + 1``), so no image is reused
     on purpose (a clean template can still appear in both, as it would in any real data set).
     """
-    return make_digits(n_train_per_digit, seed), make_digits(n_test_per_digit, seed + 1)
+    seed = check_seed("train_test_digits", seed)
+    with reraise_as("train_test_digits"):
+        return (make_digits(n_train_per_digit, seed),
+                make_digits(n_test_per_digit, None if seed is None else seed + 1))

@@ -109,10 +109,11 @@ def check_real(func: str, name: str, value, *, low: float | None = None, strict:
     return x
 
 
-def check_int(func: str, name: str, value, low: int = 1) -> int:
-    """Return ``value`` as an int after checking it is an integer (int or numpy integer, not bool) >= low."""
+def check_int(func: str, name: str, value, low: int = 1, rule: str = "") -> int:
+    """Return ``value`` as an int after checking it is an integer (int or numpy integer, not bool) >= low;
+    ``rule`` (e.g. "need at least 2 examples") goes first in the message."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) or value < low:
-        raise ShapeError(f"{func}: {name} must be an integer >= {low} (got {value!r})")
+        raise ShapeError(f"{func}: {rule + '; ' if rule else ''}{name} must be an integer >= {low} (got {value!r})")
     return int(value)
 
 
@@ -192,6 +193,15 @@ def check_cache(func: str, cache, expected: type, producer: str, name: str = "ca
     if not isinstance(cache, expected):
         raise ShapeError(f"{func}: {name}: expected the {expected.__name__} from {producer}, got {describe(cache)}")
     return cache
+
+
+def check_format(func: str, fmt) -> str:
+    """A format spec for numbers, such as ``".2f"``, tried on 1.0 before any drawing starts."""
+    try:
+        format(1.0, fmt)
+    except (TypeError, ValueError):
+        raise ShapeError(f"{func}: fmt must be a number format such as '.2f' or '.3g' (got {fmt!r})") from None
+    return fmt
 
 
 def check_figure(func: str, fig) -> None:

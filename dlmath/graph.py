@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_bool, check_format, describe, reraise_as
 from .scalar import Value, topological_order
 
 NODE_LABEL_GID = "dlmath-node-label"
@@ -30,6 +30,8 @@ _INCH = 0.72  # inches per data unit: with 10 pt text the figure is legible at a
 
 def node_title(v: Value) -> str:
     """Text naming a node: its label, its operation, or (for an unnamed constant) its value."""
+    if not isinstance(v, Value):
+        raise ShapeError(f"node_title: v must be a Value (got {describe(v)})")
     if v.op and v.label:
         return f"{v.label} = {v.op}"
     if v.op:
@@ -44,7 +46,8 @@ def graph_layout(root: Value) -> dict[int, tuple[float, float]]:
     -------
     dict id(node) -> (x, y); the output ``root`` is the rightmost node.
     """
-    order = topological_order(root)
+    with reraise_as("graph_layout"):
+        order = topological_order(root)
     depth: dict[int, int] = {}
     for v in order:  # parents come first, so their depth is known
         depth[id(v)] = 1 + max((depth[id(p)] for p in v.parents), default=-1)
@@ -102,6 +105,9 @@ def draw_graph(
     """
     if not isinstance(root, Value):
         raise ShapeError(f"draw_graph: root must be a Value (got {type(root).__name__})")
+    show_grad, fmt = check_bool("draw_graph", "show_grad", show_grad), check_format("draw_graph", fmt)
+    if ax is not None and not isinstance(ax, Axes):
+        raise ShapeError(f"draw_graph: ax must be None or matplotlib Axes (got {describe(ax)})")
     order = topological_order(root)
     pos = graph_layout(root)
     xs = [p[0] for p in pos.values()]
@@ -195,6 +201,11 @@ def draw_network_passes(
     NODE_LABEL_GID per axes.
     """
     f = "draw_network_passes"
+    fmt = check_format(f, fmt)
+    for name, v in (("activations", activations), ("pre_activations", pre_activations), ("dC_dz", dC_dz),
+                    ("weights", weights)):
+        if not isinstance(v, list | tuple):
+            raise ShapeError(f"{f}: {name} must be a list of arrays, one per layer (got {describe(v)})")
     L = len(weights)
     if not (len(activations) == L + 1 and len(pre_activations) == L == len(dC_dz)):
         raise ShapeError(

@@ -20,11 +20,11 @@ import itertools
 import numpy as np
 
 from .deep import check_params
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, is_whole, reraise_as
 
 
 def _check_n(func: str, n: int) -> int:
-    if int(n) != n or n < 1:
+    if not is_whole(n, 1):
         raise ShapeError(f"{func}: n must be a positive integer (got {n!r})")
     return int(n)
 
@@ -139,7 +139,7 @@ def tent_power_params(j: int) -> dict:
     -------
     params : dict W1 (2, 1), b1 (2, 1), W2..Wj (2, 2), b2..bj (2, 1), W_{j+1} (1, 2), b_{j+1} (1, 1)
     """
-    if int(j) != j or j < 0:
+    if not is_whole(j, 0):
         raise ShapeError(f"tent_power_params: j must be a non-negative integer (got {j!r})")
     j = int(j)
     if j == 0:
@@ -179,5 +179,6 @@ def sawtooth_params(n: int) -> dict:
 
 def network_size(params: dict) -> tuple[int, int]:
     """(hidden units, hidden layers) of a parameter dict: every layer but the last is hidden."""
-    sizes = check_params(params)
+    with reraise_as("network_size"):
+        sizes = check_params(params)
     return sum(sizes[1:-1]), len(sizes) - 2

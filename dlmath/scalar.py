@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .activations import sigmoid as _array_sigmoid
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_callable, reraise_as
 
 Number = int | float
 _EXP_MAX = math.log(np.finfo(np.float64).max)  # about 709.78: e^x beyond it is not a float64
@@ -56,6 +56,10 @@ class Value:
     ) -> None:
         if isinstance(data, Value):
             raise ShapeError("Value: data must be a number, not a Value")
+        if isinstance(data, bool | np.bool_ | complex | str | bytes):
+            raise ShapeError(f"Value: data must be a real number (got {type(data).__name__})")
+        if not isinstance(label, str):
+            raise ShapeError(f"Value: label must be a string (got {type(label).__name__})")
         try:
             data = float(data)
         except (TypeError, ValueError):
@@ -184,7 +188,8 @@ def _wrap(x: Value | Number) -> Value:
 
 def vmax(a: Value | Number, b: Value | Number) -> Value:
     """``max(a, b)`` as a graph node (see :meth:`Value.max`)."""
-    return _wrap(a).max(b)
+    with reraise_as("vmax"):
+        return _wrap(a).max(b)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -224,6 +229,7 @@ def value_and_grad(f: Callable[[np.ndarray], Value], x) -> tuple[float, np.ndarr
     -------
     value : float; grad : ndarray, same shape as x
     """
+    check_callable("value_and_grad", "f", f)
     x = as_array("value_and_grad", "x", x)
     leaves = np.empty(x.shape, dtype=object)
     for idx in np.ndindex(x.shape):

@@ -12,8 +12,21 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ShapeError, as_array, check_epochs, check_learning_rate
-from .testnet import TestNetParams, check_params, gradient_norms, sgd_step, testnet_loss_and_grads
+from .errors import (
+    ShapeError,
+    as_array,
+    check_bool,
+    check_cache,
+    check_epochs,
+    check_figure,
+    check_int,
+    check_learning_rate,
+    check_real,
+    check_seed,
+    reraise_as,
+)
+from .losses import softmax_cross_entropy
+from .testnet import TestNetParams, check_params, check_x, gradient_norms, sgd_step, testnet_loss_and_grads
 
 # Training stops (and the rest of the curve is NaN) once a parameter's magnitude passes this:
 # far beyond any sensible weight, yet small enough that logits stay well inside float64.
@@ -33,9 +46,9 @@ def make_blobs(m: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     -------
     X : (3, m) raw inputs at scale 1; y : (m,) integer labels, half 0 and half 1
     """
-    if m < 2:
-        raise ShapeError(f"make_blobs: need at least 2 examples, one per class (m {m})")
-    rng = np.random.default_rng(seed)
+    if not isinstance(m, int | np.integer) or isinstance(m, bool) or m < 2:
+        raise ShapeError(f"make_blobs: need at least 2 examples, one per class: m must be an integer >= 2 (m {m!r})")
+    rng = np.random.default_rng(check_seed("make_blobs", seed))
     y = np.arange(m) % 2
     centres = np.array([[-1.0, 1.0], [0.5, -0.5], [0.5, -0.5]])  # column c is the centre of class c
     X = centres[:, y] + rng.standard_normal((3, m)) + np.array([[3.0], [-2.0], [1.0]])
@@ -50,7 +63,10 @@ def standardize(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Xs : (n, m) with zero mean and unit standard deviation per row; mean : (n, 1); std : (n, 1)
     """
     X = as_array("standardize", "X", X, 2)
-    mean, std = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+        raise ShapeError(f"standardize: X is too large to standardize in float64 (max |X| {np.abs(X).max():.3g})")
     if np.any(std == 0):
         raise ShapeError(f"standardize: a feature is constant over the examples, so it cannot be scaled (X {X.shape})")
     return (X - mean) / std, mean, std
@@ -61,7 +77,7 @@ _standardize = standardize  # scaling_explorer's argument is also called ``stand
 
 def init_params(seed: int = 0) -> TestNetParams:
     """He-initialised weights (std sqrt(2 / fan_in)) and zero biases, from ``np.random.default_rng(seed)``."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("init_params", seed))
     return TestNetParams(
         rng.standard_normal((4, 3)) * np.sqrt(2 / 3), np.zeros((4, 1)), rng.standard_normal((2, 4)) * np.sqrt(2 / 4),
         np.zeros((2, 1)),
@@ -82,14 +98,18 @@ def train_testnet(X, y, params: TestNetParams, lr: float, epochs: int) -> TrainR
     """Full-batch gradient descent with a fixed learning rate; stops if a weight passes DIVERGENCE_LIMIT.
 
     ``X`` (3, m), ``y`` (m,) integer labels or (2, m) one-hot; ``epochs`` >= 0 steps."""
-    params = check_params("train_testnet", params)
-    check_learning_rate("train_testnet", lr)
-    epochs = check_epochs("train_testnet", epochs)
+    f = "train_testnet"
+    params, X = check_params(f, params), check_x(f, X)
+    check_learning_rate(f, lr)
+    epochs = check_epochs(f, epochs)
+    with reraise_as(f, "y"):  # checked even when epochs = 0
+        softmax_cross_entropy(np.zeros((2, X.shape[1])), y)
     losses, norms = np.full(epochs, np.nan), np.full((epochs, 4), np.nan)
     for t in range(epochs):
         if max(np.abs(p).max() for p in params) > DIVERGENCE_LIMIT:
             return TrainResult(losses, norms, params, True)
-        losses[t], grads = testnet_loss_and_grads(X, y, params)
+        with reraise_as(f, f"epoch {t}"):
+            losses[t], grads = testnet_loss_and_grads(X, y, params)
         norms[t] = gradient_norms(grads)
         params = sgd_step(params, grads, lr)
     return TrainResult(losses, norms, params, False)
@@ -116,13 +136,17 @@ def scaling_explorer(log10_scale: float, log10_lr: float, standardize: bool = Fa
     -------
     ScalingRun; ``reference_losses`` (epochs,) is always the standardized run at the same rate
     """
-    if not (np.isfinite(log10_scale) and np.isfinite(log10_lr)):
-        raise ShapeError(f"scaling_explorer: log10_scale and log10_lr must be finite ({log10_scale}, {log10_lr})")
+    f = "scaling_explorer"
+    log10_scale = check_real(f, "log10_scale", log10_scale, low=-300, high=300)
+    log10_lr = check_real(f, "log10_lr", log10_lr, low=-300, high=300)
+    standardize, epochs = check_bool(f, "standardize", standardize), check_epochs(f, epochs)
+    check_int(f, "m", m, 2), check_seed(f, seed)
     X, y = make_blobs(m, seed)
     scale, lr = 10.0**log10_scale, 10.0**log10_lr
-    Xs = _standardize(scale * X)[0]
-    ref = train_testnet(Xs, y, init_params(seed), lr, epochs)
-    run = ref if standardize else train_testnet(scale * X, y, init_params(seed), lr, epochs)
+    with reraise_as(f):
+        Xs = _standardize(scale * X)[0]
+        ref = train_testnet(Xs, y, init_params(seed), lr, epochs)
+        run = ref if standardize else train_testnet(scale * X, y, init_params(seed), lr, epochs)
     return ScalingRun(scale, lr, bool(standardize), run.losses, run.grad_norms, run.diverged, ref.losses)
 
 
@@ -130,6 +154,8 @@ def plot_scaling_run(run: ScalingRun, fig) -> None:
     """Draw a :class:`ScalingRun` on an empty figure: loss curves (left) and per-layer gradient norms (right).
 
     Gradient norms below ``GRAD_NORM_FLOOR`` are not drawn (the line stops where learning has stopped)."""
+    check_cache("plot_scaling_run", run, ScalingRun, "scaling_explorer", "run")
+    check_figure("plot_scaling_run", fig)
     ax1, ax2 = fig.subplots(1, 2, sharex=True)
     epochs = np.arange(len(run.losses))
     kind = "standardized" if run.standardize else "raw"

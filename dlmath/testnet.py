@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ActivationCache, relu_backward, relu_forward
-from .errors import ShapeError, as_array, check_learning_rate
+from .errors import ShapeError, as_array, check_cache, check_learning_rate, describe, reraise_as
 from .linear import LinearCache, linear_backward, linear_forward
 from .losses import softmax_cross_entropy
 
@@ -59,13 +59,33 @@ class TestNetGrads(NamedTuple):
 
 def check_params(func: str, params: TestNetParams) -> TestNetParams:
     """Return ``params`` as float64 arrays, raising :class:`ShapeError` unless they have TestNet's shapes."""
-    if len(params) != len(SHAPES):
-        raise ShapeError(f"{func}: params must be the 4 arrays (W1, b1, W2, b2), got {len(params)}")
+    if not isinstance(params, tuple | list) or len(params) != len(SHAPES):
+        got = len(params) if isinstance(params, tuple | list) else describe(params)
+        raise ShapeError(f"{func}: params must be the 4 arrays (W1, b1, W2, b2), got {got}")
     arrays = [as_array(func, name, value, 2) for name, value in zip(SHAPES, params, strict=True)]
     for (name, shape), arr in zip(SHAPES.items(), arrays, strict=True):
         if arr.shape != shape:
             raise ShapeError(f"{func}: TestNet needs {name} of shape {shape} (got {name} {arr.shape})")
     return TestNetParams(*arrays)
+
+
+def check_x(func: str, X) -> np.ndarray:
+    """TestNet reads 3 inputs per example: X must be (3, m), examples as columns."""
+    X = as_array(func, "X", X, 2)
+    if X.shape[0] != 3:
+        raise ShapeError(f"{func}: X must be (3, m), one example of 3 inputs per column (X {X.shape})")
+    return X
+
+
+def check_grads(func: str, grads) -> TestNetGrads:
+    """``grads`` must be the TestNetGrads of :func:`testnet_loss_and_grads`, finite, shaped like the parameters."""
+    check_cache(func, grads, TestNetGrads, "testnet_loss_and_grads", "grads")
+    arrays = {name: as_array(func, name, getattr(grads, name)) for name in TestNetGrads._fields}
+    for name, shape in SHAPES.items():
+        if arrays[f"d{name}"].shape != shape:
+            raise ShapeError(f"{func}: d{name} must have the shape of {name} ({name} {shape}, "
+                             f"d{name} {arrays[f'd{name}'].shape})")
+    return TestNetGrads(**arrays)
 
 
 def testnet_example() -> tuple[np.ndarray, np.ndarray, TestNetParams]:
@@ -100,10 +120,12 @@ def testnet_forward(X, params: TestNetParams) -> tuple[np.ndarray, TestNetCache]
     -------
     Z2 : (2, m) logits; cache : TestNetCache(lin1, act1, lin2)
     """
+    X = check_x("testnet_forward", X)
     params = check_params("testnet_forward", params)
-    Z1, lin1 = linear_forward(X, params.W1, params.b1)
-    A1, act1 = relu_forward(Z1)
-    Z2, lin2 = linear_forward(A1, params.W2, params.b2)
+    with reraise_as("testnet_forward"):  # overflow
+        Z1, lin1 = linear_forward(X, params.W1, params.b1)
+        A1, act1 = relu_forward(Z1)
+        Z2, lin2 = linear_forward(A1, params.W2, params.b2)
     return Z2, TestNetCache(lin1, act1, lin2)
 
 
@@ -125,11 +147,17 @@ def testnet_backward(dZ2, cache: TestNetCache) -> TestNetGrads:
     -------
     TestNetGrads(dZ2 (2, m), dW2 (2, 4), db2 (2, 1), dA1 (4, m), dZ1 (4, m), dW1 (4, 3), db1 (4, 1))
     """
-    dZ2 = as_array("testnet_backward", "dZ2", dZ2, 2)
-    dA1, dW2, db2 = linear_backward(dZ2, cache.lin2)
-    dZ1 = relu_backward(dA1, cache.act1)
-    _, dW1, db1 = linear_backward(dZ1, cache.lin1)
-    return TestNetGrads(dZ2, dW2, db2, dA1, dZ1, dW1, db1)
+    f = "testnet_backward"
+    check_cache(f, cache, TestNetCache, "testnet_forward")
+    dZ2 = as_array(f, "dZ2", dZ2, 2)
+    m = np.shape(cache.lin2.A_prev)[1]
+    if dZ2.shape != (2, m):
+        raise ShapeError(f"{f}: dZ2 must have the shape of the logits Z2, (2, m) = (2, {m}) (dZ2 {dZ2.shape})")
+    with reraise_as(f):
+        dA1, dW2, db2 = linear_backward(dZ2, cache.lin2)
+        dZ1 = relu_backward(dA1, cache.act1)
+        _, dW1, db1 = linear_backward(dZ1, cache.lin1)
+    return TestNetGrads(dZ2.copy(), dW2, db2, dA1, dZ1, dW1, db1)  # a copy: the caller's dZ2 is not shared
 
 
 def testnet_loss_and_grads(X, Y, params: TestNetParams) -> tuple[float, TestNetGrads]:
@@ -147,9 +175,14 @@ def testnet_loss_and_grads(X, Y, params: TestNetParams) -> tuple[float, TestNetG
     -------
     loss : float; grads : TestNetGrads
     """
-    Z2, cache = testnet_forward(X, params)
-    loss, dZ2 = softmax_cross_entropy(Z2, Y)
-    return loss, testnet_backward(dZ2, cache)
+    f = "testnet_loss_and_grads"
+    X, params = check_x(f, X), check_params(f, params)
+    with reraise_as(f):
+        Z2, cache = testnet_forward(X, params)
+    with reraise_as(f, "Y"):
+        loss, dZ2 = softmax_cross_entropy(Z2, Y)
+    with reraise_as(f):
+        return loss, testnet_backward(dZ2, cache)
 
 
 def sgd_step(params: TestNetParams, grads: TestNetGrads, lr: float) -> TestNetParams:
@@ -157,11 +190,8 @@ def sgd_step(params: TestNetParams, grads: TestNetGrads, lr: float) -> TestNetPa
 
     Each gradient must have its parameter's shape (no broadcasting); ``lr`` must be finite and >= 0."""
     params = check_params("sgd_step", params)
-    check_learning_rate("sgd_step", lr)
-    for name, p, g in zip(SHAPES, params, (grads.dW1, grads.db1, grads.dW2, grads.db2), strict=True):
-        if np.shape(g) != p.shape:
-            raise ShapeError(f"sgd_step: d{name} must have the shape of {name} ({name} {p.shape}, "
-                             f"d{name} {np.shape(g)})")
+    lr = check_learning_rate("sgd_step", lr)
+    grads = check_grads("sgd_step", grads)
     return TestNetParams(
         params.W1 - lr * grads.dW1, params.b1 - lr * grads.db1, params.W2 - lr * grads.dW2, params.b2 - lr * grads.db2
     )
@@ -169,7 +199,14 @@ def sgd_step(params: TestNetParams, grads: TestNetGrads, lr: float) -> TestNetPa
 
 def gradient_norms(grads: TestNetGrads) -> np.ndarray:
     r"""Frobenius norms :math:`(\|dW^{(1)}\|, \|db^{(1)}\|, \|dW^{(2)}\|, \|db^{(2)}\|)`, shape (4,)."""
-    return np.array([np.linalg.norm(g) for g in (grads.dW1, grads.db1, grads.dW2, grads.db2)])
+    grads = check_grads("gradient_norms", grads)
+    return np.array([_norm(g) for g in (grads.dW1, grads.db1, grads.dW2, grads.db2)])
+
+
+def _norm(g: np.ndarray) -> float:
+    """Frobenius norm computed as max|g| * ||g / max|g|||, so entries of 1e300 do not overflow their squares."""
+    big = np.abs(g).max() if g.size else 0.0
+    return float(big * np.linalg.norm(g / big)) if big > 0 else 0.0
 
 
 def gradient_norms_vs_scale(X, Y, params: TestNetParams, scales) -> np.ndarray:
@@ -180,6 +217,11 @@ def gradient_norms_vs_scale(X, Y, params: TestNetParams, scales) -> np.ndarray:
     -------
     norms : (len(scales), 4), columns ||dW1||, ||db1||, ||dW2||, ||db2||
     """
-    X = as_array("gradient_norms_vs_scale", "X", X, 2)
-    scales = as_array("gradient_norms_vs_scale", "scales", scales, 1)
-    return np.array([gradient_norms(testnet_loss_and_grads(s * X, Y, params)[1]) for s in scales]).reshape(-1, 4)
+    f = "gradient_norms_vs_scale"
+    X, params = check_x(f, X), check_params(f, params)
+    scales = as_array(f, "scales", scales, 1)
+    rows = []
+    for s in scales:
+        with reraise_as(f, f"scale {s:g}"):
+            rows.append(gradient_norms(testnet_loss_and_grads(s * X, Y, params)[1]))
+    return np.array(rows).reshape(-1, 4)

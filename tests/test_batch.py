@@ -293,9 +293,9 @@ def test_explorer_frame_is_the_plain_gradient_descent_run():
 def test_explorer_and_timing_errors():
     with pytest.raises(ShapeError, match=r"explore_learning_rate: the evaluation grid needs at least 2 points"):
         explore_learning_rate(0.0, epochs=2, grid=1)
-    with pytest.raises(ShapeError, match=r"init_params: d and h must be at least 1 \(d 2, h 0\)"):
+    with pytest.raises(ShapeError, match=r"explore_learning_rate: hidden must be an integer >= 1 \(got 0\)"):
         explore_learning_rate(0.0, hidden=0, epochs=2)
-    with pytest.raises(ShapeError, match=r"batch_gradient_descent: the learning rate must be a finite number"):
+    with pytest.raises(ShapeError, match=r"explore_learning_rate: log10_lr must be a finite real number"):
         explore_learning_rate(np.nan, epochs=2)
     with pytest.raises(ShapeError, match=r"time_gradients: need at least 1 example"):
         time_gradients(0)

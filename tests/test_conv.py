@@ -307,7 +307,7 @@ def test_one_hot():
 def test_cnn_errors_name_the_network_and_its_rule():
     params, data = init_cnn(0), make_digits(2, seed=0)
     for bad in (np.zeros((2, 1, 5, 5)), np.zeros((2, 1, 8, 8)), np.zeros((2, 2, 6, 6))):
-        with pytest.raises(ShapeError, match=r"cnn_forward: .* X must be \(m, 1, 6, 6\)"):
+        with pytest.raises(ShapeError, match=r"predict: .* X must be \(m, 1, 6, 6\)"):
             predict(params, bad)
     with pytest.raises(ShapeError, match=r"cnn_loss_and_grads: y must hold one label per image, shape \(m,\) = \(6,\)"):
         cnn_loss_and_grads(params, data.X, data.y[:3])
