@@ -83,11 +83,19 @@ class Explorer:
         figsize: tuple[float, float] = (8.0, 3.2),
         dpi: int = 80,
     ) -> None:
+        for name, fn in (("compute", compute), ("plot", plot)):
+            if not callable(fn):
+                raise ShapeError(f"Explorer: {name} must be a function (got {type(fn).__name__})")
+        for name, ps in (("params", params), ("live_params", live_params)):
+            if not isinstance(ps, list | tuple):
+                raise ShapeError(f"Explorer: {name} must be a list of Param (got {type(ps).__name__})")
         if not 1 <= len(params) <= 2:
             raise ShapeError(f"Explorer: give one or two params to slide over (got {len(params)})")
         for p in [*params, *live_params]:
             if not isinstance(p, Param):
                 raise ShapeError(f"Explorer: params must be Param(name, values, ...) (got {type(p).__name__})")
+            if not isinstance(p.name, str) or not isinstance(p.fmt, str):
+                raise ShapeError(f"Explorer: a Param's name and fmt must be strings (got {p.name!r}, {p.fmt!r})")
             if isinstance(p.values, str | bytes) or np.ndim(p.values) != 1:
                 raise ShapeError(f"Explorer: param {p.name!r} needs a 1-D grid of values (got {p.values!r:.60})")
             if len(p.values) == 0:
@@ -159,9 +167,11 @@ class Explorer:
                   for k, v in (self.frames() if frames is None else frames).items()}
         start = [p.start() for p in self.params]
         labels = [[p.show(v) for v in p.values] for p in self.params]
-        # Deterministic (nbval compares this output byte for byte) and distinct for distinct explorers.
-        digest = json.dumps([self.title, labels, sorted(frames.items())]).encode()
-        uid = "dlx-" + hashlib.sha1(digest).hexdigest()[:12]
+        # Deterministic (nbval compares this output) and distinct for distinct explorers: made from what the
+        # explorer shows in words, not from the PNG bytes, which change in a few pixels with the CPU's
+        # floating-point kernels. Two explorers on one page need different titles, labels or descriptions.
+        words = json.dumps([self.title, labels, [p.label or p.name for p in self.params], self.description])
+        uid = "dlx-" + hashlib.sha1(words.encode()).hexdigest()[:12]
         names = [html.escape(p.label or p.name) for p in self.params]
         key = self.start_key()
         alt = self._alt([lab[i] for lab, i in zip(labels, start, strict=True)])
