@@ -46,7 +46,8 @@ def significant(x: float, digits: int = GLUE_DIGITS) -> float:
 
 def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS) -> None:
     """MyST-NB's ``glue`` for the book: floats (and numpy floats) are stored rounded to ``digits``
-    significant digits, numpy integers as Python ints; anything else is glued unchanged.
+    significant digits (whole numbers below 2**53 exactly), numpy integers as Python ints; anything else
+    is glued unchanged.
 
     The prose formats each value (``{glue:text}`name:.3f```), so it never shows the dropped digits.
     """
@@ -57,7 +58,9 @@ def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS
     elif isinstance(value, numbers.Integral):
         value = int(value)
     elif isinstance(value, numbers.Real):
-        value = significant(float(value), digits)
+        x = float(value)
+        # A whole number below 2**53 (a count, a FLOP total) is exact on every machine: keep all its digits.
+        value = x if x.is_integer() and abs(x) < 2.0**53 else significant(x, digits)
     myst_glue(name, value, display=display)
 
 

@@ -91,9 +91,11 @@ def test_glue_rounds_floats_and_passes_the_rest(monkeypatch):
     glue("b", np.bool_(True))
     glue("s", "(0.1, 0.2)")
     glue("shown", 0.5, display=True, digits=2)
+    glue("flops", 6444550017.0)  # a whole number is exact on every machine: all its digits are kept
     assert seen["f"] == (1.99805, False)
     assert seen["npf"] == (17.9971, False) and type(seen["npf"][0]) is float
     assert seen["npi"] == (512, False) and type(seen["npi"][0]) is int
     assert seen["b"] == (True, False) and type(seen["b"][0]) is bool
     assert seen["s"] == ("(0.1, 0.2)", False)
     assert seen["shown"] == (0.5, True)
+    assert seen["flops"] == (6444550017.0, False)
