@@ -5,6 +5,9 @@ A chapter's stored outputs are compared, character for character, when the reade
 book never stores those bits:
 
 * :func:`glue` stores a number rounded to a few significant digits (the prose formats it anyway);
+* :func:`glue_math` stores a number already formatted as a formula (``$-0.1966$``,
+  ``$9.4\\times 10^{15}$``), for the prose to paste with ``{glue:md}`name``` so that it reads as
+  typeset mathematics (a true minus sign, a power of ten) and not as program output;
 * :func:`within` turns an agreement check into a verdict against a stated tolerance
   (``"< 1e-12: True"``) instead of printing the rounding error itself.
 """
@@ -62,6 +65,41 @@ def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS
         # A whole number below 2**53 (a count, a FLOP total) is exact on every machine: keep all its digits.
         value = x if x.is_integer() and abs(x) < 2.0**53 else significant(x, digits)
     myst_glue(name, value, display=display)
+
+
+def tex_number(x: float, fmt: str = ".4g") -> str:
+    r"""``x`` formatted with ``fmt`` and written as TeX: ``-0.1966``, ``9.4\times 10^{15}``, ``4\times 10^{-13}``.
+
+    >>> tex_number(9.444e15, ".1e")
+    '9.4\\times 10^{15}'
+    >>> tex_number(-0.19661193, ".4f")
+    '-0.1966'
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise ShapeError(f"tex_number: x must be a real number, got {type(x).__name__} {x!r}")
+    if not isinstance(fmt, str):
+        raise ShapeError(f"tex_number: fmt must be a format string such as '.4f', got {fmt!r}")
+    try:
+        text = format(float(x), fmt)
+    except ValueError as err:
+        raise ShapeError(f"tex_number: {fmt!r} is not a format for a float ({err})") from None
+    if not math.isfinite(float(x)):
+        return {"inf": r"\infty", "-inf": r"-\infty"}.get(text, r"\mathrm{NaN}")
+    mantissa, _, exponent = text.lower().partition("e")
+    mantissa = mantissa.replace(",", "{,}")
+    if not exponent:
+        return mantissa
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa in ("1", "1.0") else f"{mantissa}\\times {power}"
+
+
+def glue_math(name: str, value: float, fmt: str = ".4g") -> None:
+    """Glue ``value`` as an inline formula (``$…$``, see :func:`tex_number`), to paste into a sentence
+    with ``{glue:md}`name```: the number then reads like the mathematics around it."""
+    from IPython.display import Markdown
+    from myst_nb import glue as myst_glue
+
+    myst_glue(name, Markdown(f"${tex_number(value, fmt)}$"), display=False)
 
 
 def within(err: float, tol: float) -> str:

@@ -99,3 +99,41 @@ def test_glue_rounds_floats_and_passes_the_rest(monkeypatch):
     assert seen["s"] == ("(0.1, 0.2)", False)
     assert seen["shown"] == (0.5, True)
     assert seen["flops"] == (6444550017.0, False)
+
+
+@pytest.mark.parametrize(("x", "fmt", "tex"), [
+    (9.444e15, ".1e", r"9.4\times 10^{15}"),      # the deep chapter's "9.4e+15 times smaller"
+    (4e-13, ".1e", r"4.0\times 10^{-13}"),
+    (1e-7, ".0e", "10^{-7}"),
+    (-0.19661193324148188, ".4f", "-0.1966"),     # a TeX minus, not a hyphen in the text font
+    (1234567.0, ",.0f", "1{,}234{,}567"),         # {,} keeps TeX from spacing the separators
+    (0.5, ".1%", r"50.0%"),
+    (math.inf, ".2f", r"\infty"),
+])
+def test_tex_number_writes_numbers_as_tex(x, fmt, tex):
+    from dlmath.present import tex_number
+
+    assert tex_number(x, fmt) == tex
+
+
+@pytest.mark.parametrize(("x", "fmt", "match"), [
+    ("1", ".2f", "x must be a real number"), (1.0, 2, "fmt must be a format string"),
+    (1.0, ".2q", "'.2q' is not a format for a float"),
+])
+def test_tex_number_refuses_bad_input(x, fmt, match):
+    from dlmath.present import tex_number
+
+    with pytest.raises(ShapeError, match="tex_number: " + match):
+        tex_number(x, fmt)
+
+
+def test_glue_math_glues_an_inline_formula(monkeypatch):
+    import myst_nb
+
+    from dlmath.present import glue_math
+
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.__setitem__(name, (value, display)))
+    glue_math("ratio", 9.444764837754866e15, ".1e")
+    value, display = seen["ratio"]
+    assert value.data == r"$9.4\times 10^{15}$" and display is False
