@@ -85,7 +85,7 @@ def softmax_cross_entropy(Z, Y) -> tuple[float, np.ndarray]:
         loss = float(-np.where(Y > 0, Y * log_p, 0.0).sum() / m) + 0.0  # + 0.0 turns -0.0 into 0.0
     if not np.isfinite(loss):
         raise ShapeError(f"{f}: the loss overflowed float64 (a labelled class has probability 0 to double "
-                         f"precision; logits span {np.ptp(Z):.3g}); scale the logits down")
+                         f"precision; logits from {Z.min():.3g} to {Z.max():.3g}); scale the logits down")
     return loss, (np.exp(log_p) - Y) / m  # exp(log softmax) = softmax, without a second pass
 
 
@@ -174,8 +174,9 @@ def squared_error(A, T) -> tuple[float, np.ndarray]:
     T = as_array(f, "T", T, 2)
     same_shape(f, "A", A, "T", T)
     m = _need_examples(f, "A", A)
-    diff = A - T
-    loss = float((diff**2).sum() / (2 * m))
+    with np.errstate(over="ignore"):  # refused just below, with a message instead of a warning
+        diff = A - T
+        loss = float((diff**2).sum() / (2 * m))
     if not np.isfinite(loss):
         raise ShapeError(f"{f}: the loss overflowed float64 (max |A - T| = {np.abs(diff).max():.3g}); "
                          "scale A and T down")

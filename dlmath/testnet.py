@@ -204,9 +204,13 @@ def gradient_norms(grads: TestNetGrads) -> np.ndarray:
 
 
 def _norm(g: np.ndarray) -> float:
-    """Frobenius norm computed as max|g| * ||g / max|g|||, so entries of 1e300 do not overflow their squares."""
-    big = np.abs(g).max() if g.size else 0.0
-    return float(big * np.linalg.norm(g / big)) if big > 0 else 0.0
+    """Frobenius norm; when the squares overflow (entries near 1e300) it is max|g| * ||g / max|g|||."""
+    with np.errstate(over="ignore"):
+        norm = float(np.linalg.norm(g))
+    if np.isfinite(norm):
+        return norm
+    big = np.abs(g).max()
+    return float(big * np.linalg.norm(g / big))
 
 
 def gradient_norms_vs_scale(X, Y, params: TestNetParams, scales) -> np.ndarray:

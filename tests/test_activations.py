@@ -140,3 +140,48 @@ def test_softmax_rejects_rank_3_and_inf():
 def test_softmax_of_no_classes_is_a_shape_error():
     with pytest.raises(ShapeError, match=r"softmax: Z needs at least one class \(row\).*\(Z \(0, 3\)\)"):
         softmax(np.zeros((0, 3)))
+
+
+# ---- issue 15: a cache from the wrong function, NaN, complex ----------------------------------------
+
+
+def test_a_backward_refuses_another_activations_cache():
+    from dlmath import ActivationCache, LinearCache, linear_backward, linear_forward
+
+    Z = np.array([[-1.0, 0.5, 2.0]])
+    _, tanh_cache = tanh_forward(Z)
+    # same Z, so the shapes agree: only the recorded producer tells the caches apart
+    with pytest.raises(ShapeError, match=r"sigmoid_backward: cache: expected the ActivationCache from sigmoid_forward, "
+                                         r"got an ActivationCache from tanh_forward"):
+        sigmoid_backward(np.ones_like(Z), tanh_cache)
+    _, lin_cache = linear_forward(np.ones((3, 2)), np.ones((1, 3)), np.zeros((1, 1)))
+    with pytest.raises(ShapeError, match=r"relu_backward: cache: expected the ActivationCache from relu_forward, "
+                                         r"got a LinearCache from linear_forward"):
+        relu_backward(np.ones((1, 2)), lin_cache)
+    with pytest.raises(ShapeError, match=r"linear_backward: cache: expected the LinearCache from linear_forward, "
+                                         r"got an ActivationCache from relu_forward"):
+        linear_backward(np.ones((1, 3)), relu_forward(Z)[1])
+    assert isinstance(lin_cache, LinearCache)
+    # a cache built by hand has no producer: it is accepted when A = g(Z) and refused otherwise
+    A = np.tanh(Z)
+    np.testing.assert_array_equal(tanh_backward(np.ones_like(Z), ActivationCache(Z, A)), 1 - A**2)
+    with pytest.raises(ShapeError, match=r"sigmoid_backward: cache.A is not sigmoid\(cache.Z\)"):
+        sigmoid_backward(np.ones_like(Z), ActivationCache(Z, A))
+
+
+def test_sigmoid_refuses_nan_none_and_complex():
+    with pytest.raises(ShapeError, match=r"sigmoid: Z contains 1 NaN"):
+        sigmoid(np.array([np.nan, 0.0]))
+    with pytest.raises(ShapeError, match=r"sigmoid: Z must be an array of numbers \(got NoneType\)"):
+        sigmoid(None)
+    with pytest.raises(ShapeError, match=r"relu_forward: Z must be real, not complex"):
+        relu_forward(np.ones(2) + 0.5j)
+
+
+def test_identity_forward_returns_a_copy():
+    from dlmath.activations import identity_forward
+
+    Z = np.array([1.0, -2.0])
+    A, cache = identity_forward(Z)
+    A[0] = 99.0
+    assert Z[0] == 1.0 and cache.Z[0] == 1.0

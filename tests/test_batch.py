@@ -304,3 +304,22 @@ def test_explorer_and_timing_errors():
 def test_time_gradients_returns_two_positive_times():
     loop, vec = time_gradients(20, repeat=1)
     assert loop > 0 and vec > 0
+
+
+# ---- issue 15: seeds, sizes and scales of the batch chapter ---------------------------------------------------
+
+
+def test_batch_helpers_check_seeds_sizes_and_scales():
+    for seed in (-1, 2.5, "abc", True):
+        with pytest.raises(ShapeError, match=r"^make_circles: seed must be None or an integer >= 0"):
+            make_circles(10, seed=seed)
+    with pytest.raises(ShapeError, match=r"^make_circles: need at least 2 examples, one per class; n must be an integer"):
+        make_circles(10.0)
+    with pytest.raises(ShapeError, match=r"^init_params: scale must be a finite real number > 0 \(got nan\)"):
+        init_params(2, 3, scale=float("nan"))
+    with pytest.raises(ShapeError, match=r"^init_params: d and h must be integers of at least 1 \(d 2, h 2.5\)"):
+        init_params(2, 2.5)
+    with pytest.raises(ShapeError, match=r"^explore_learning_rate: hidden must be an integer >= 1 \(got 2.5\)"):
+        explore_learning_rate(0.0, hidden=2.5, epochs=2)
+    with pytest.raises(ShapeError, match=r"^time_gradients: need at least 1 example and 1 repeat; repeat must be"):
+        time_gradients(3, repeat=True)

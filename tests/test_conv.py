@@ -346,3 +346,36 @@ def test_conv_output_size_by_hand_and_its_errors():
         vec.conv_output_size("f", "height", 6, 3, 1, -2)
     with pytest.raises(ShapeError, match=r"conv2d_forward: width of the window must be an integer >= 1 \(got 0\)"):
         vec.conv2d_forward(np.zeros((1, 1, 6, 6)), np.zeros((2, 1, 3, 0)), np.zeros(2))
+
+
+# ---- issue 15: the CNN chapter's helpers check their own arguments --------------------------------------------
+
+
+def test_cnn_helpers_refuse_bad_arguments_by_name():
+    params, data = init_cnn(0), make_digits(2, seed=0)
+    for bad in (None, {"WF": 1}, [1, 2]):
+        with pytest.raises(ShapeError, match=r"^predict: params must be CNNParams\(WF, bF, WO, bO\) from init_cnn"):
+            predict(bad, data.X)
+    with pytest.raises(ShapeError, match=r"^cnn_loss_and_grads: X holds no images \(X \(0, 1, 6, 6\)\)"):
+        cnn_loss_and_grads(params, data.X[:0], data.y[:0])
+    for kw, match in (({"n_filters": 0}, "n_filters must be an integer >= 1"), ({"n_filters": 2.5}, "n_filters"),
+                      ({"scale": float("nan")}, "scale must be a finite real number > 0"), ({"seed": -1}, "seed")):
+        with pytest.raises(ShapeError, match=rf"^init_cnn: {match}"):
+            init_cnn(**kw)
+    with pytest.raises(ShapeError, match=r"^one_hot: k \(the number of classes\) must be an integer >= 1 \(got 2.5\)"):
+        one_hot(np.array([0, 1]), k=2.5)
+    for epochs in (-1, 2.5, None):
+        with pytest.raises(ShapeError, match=r"^train_cnn: epochs must be a whole number >= 0"):
+            train_cnn(params, data.X, data.y, epochs=epochs)
+    with pytest.raises(ShapeError, match=r"^train_cnn: the learning rate must be a finite number >= 0 \(lr -1\)"):
+        train_cnn(params, data.X, data.y, lr=-1, epochs=3)
+    with pytest.raises(ShapeError, match=r"^train_cnn: y must hold one label per image"):
+        train_cnn(params, data.X, data.y[:3], epochs=0)  # epochs = 0 still checks y
+
+
+@pytest.mark.parametrize("impl", IMPLS, ids=IDS)
+def test_a_pooling_backward_refuses_a_convolution_cache(impl):
+    _, conv_cache = impl.conv2d_forward(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), np.zeros(1))
+    with pytest.raises(ShapeError, match=r"^maxpool2d_backward: cache: expected the (Loop|MaxPool2d)\w*Cache from .*"
+                                         r"maxpool2d_forward, got a (Loop)?Conv\w*Cache from .*conv2d_forward"):
+        impl.maxpool2d_backward(np.ones((1, 1, 2, 2)), conv_cache)

@@ -290,3 +290,59 @@ def test_train_checks_params_on_its_first_step():
         train(np.zeros((2, 5)), np.zeros((1, 5)), {**p, "W2": np.zeros((1, 4))}, epochs=3)
     with pytest.raises(ShapeError, match=r"train: X has 3 rows but W1 expects 2 inputs"):
         train(np.zeros((3, 5)), np.zeros((1, 5)), p, epochs=3)
+
+
+# ---- issue 15: outer functions name themselves; epochs=0 still checks; NaN losses stop training -------------
+
+
+def test_train_names_itself_and_the_students_arguments():
+    p = init_params([2, 3, 1], seed=0)
+    X, Y = np.ones((2, 5)), np.zeros((1, 5))
+    with pytest.raises(ShapeError, match=r"^train: X has 5 rows but W1 expects 2 inputs \(X \(5, 2\)\)"):
+        train(X.T, Y, p, epochs=3)
+    with pytest.raises(ShapeError, match=r"^train: X must be an array of numbers \(got NoneType\)"):
+        train(None, Y, p, epochs=0)  # epochs = 0 still checks its inputs
+    with pytest.raises(ShapeError, match=r"^train: loss: binary_cross_entropy_with_logits: "):
+        train(X, np.zeros((2, 5)), p, epochs=0)
+    with pytest.raises(ShapeError, match=r"^train: activation must be one of .* \(unknown activation \['relu'\]\)"):
+        train(X, Y, p, hidden=["relu"], epochs=1)
+
+
+def test_train_stops_at_the_epoch_where_the_loss_is_nan():
+    p = init_params([2, 3, 1], seed=0)
+    calls = []
+
+    def loss(AL, Y):
+        calls.append(1)
+        return (np.nan if len(calls) == 3 else 1.0), np.zeros_like(AL)
+
+    with pytest.raises(ShapeError, match=r"^train: the loss at epoch 2 \(lower the learning rate\?\) must be a finite real number \(got nan\)"):
+        train(np.ones((2, 4)), np.zeros((1, 4)), p, epochs=5, loss=loss)
+
+
+def test_model_backward_checks_its_caches_before_using_them():
+    p = init_params([2, 3, 1], seed=0)
+    AL, caches = model_forward(np.ones((2, 4)), p)
+    with pytest.raises(ShapeError, match=r"model_backward: caches\[0\]: expected the LayerCache from model_forward, "
+                                         r"got a tuple"):
+        model_backward(np.ones((1, 4)), [tuple(c) for c in caches])
+    with pytest.raises(ShapeError, match=r"model_backward: caches must be the non-empty list"):
+        model_backward(np.ones((1, 4)), None)
+    with pytest.raises(ShapeError, match=r"model_backward: check must be True or False \(got 'False'\)"):
+        model_backward(np.ones((1, 4)), caches, check="False")
+
+
+def test_check_params_with_list_values_reports_instead_of_crashing():
+    p = {k: v.tolist() for k, v in init_params([2, 3, 1], seed=0).items()}
+    assert check_params(p) == [2, 3, 1]
+    p["W2"] = [[1.0, 2.0]]
+    with pytest.raises(ShapeError, match=r"check_params: W2 has 2 columns but layer 1 has 3 units \(W2 \(1, 2\), W1 \(3, 2\)\)"):
+        check_params(p)
+
+
+def test_init_params_seed_and_scale():
+    for seed in (-1, 2.5, "abc", True):
+        with pytest.raises(ShapeError, match=r"init_params: seed must be None or an integer >= 0"):
+            init_params([2, 1], seed=seed)
+    with pytest.raises(ShapeError, match=r"init_params: scale \(a standard deviation\) must be"):
+        init_params([2, 1], "small", scale=float("nan"))

@@ -58,3 +58,68 @@ def test_learning_rate_and_epochs_rules():
     for bad in (-1, 2.5, np.nan, np.inf, "ten", None):
         with pytest.raises(ShapeError, match=r"f: epochs must be a whole number >= 0 \(epochs "):
             check_epochs("f", bad)
+
+
+# ---- the shared rules of issue 15 --------------------------------------------------------------------
+
+
+def test_as_array_refuses_what_numpy_would_coerce_silently():
+    with pytest.raises(ShapeError, match=r"f: x must be an array of numbers \(got NoneType\)"):
+        as_array("f", "x", None)  # numpy: NaN
+    with pytest.raises(ShapeError, match=r"f: x must be an array of numbers \(got str\)"):
+        as_array("f", "x", "1.5")  # numpy: 1.5
+    with pytest.raises(ShapeError, match=r"f: x must be real, not complex"):
+        as_array("f", "x", np.ones(2) + 0.5j)  # numpy: the imaginary part dropped
+    with pytest.raises(ShapeError, match=r"f: x must be an array of numbers \(setting an array element"):
+        as_array("f", "x", [[1.0, 2.0], [3.0]])
+
+
+def test_scalar_rules():
+    from dlmath.errors import check_bool, check_choice, check_int, check_real, check_seed, check_tolerance
+
+    assert check_seed("f", None) is None and check_seed("f", np.int64(3)) == 3
+    for bad in (-1, 2.5, "abc", True):
+        with pytest.raises(ShapeError, match=r"f: seed must be None or an integer >= 0 \(got "):
+            check_seed("f", bad)
+    assert check_bool("f", "flag", np.bool_(True)) is True
+    for bad in ("False", None, 1):
+        with pytest.raises(ShapeError, match=r"f: flag must be True or False"):
+            check_bool("f", "flag", bad)
+    assert check_int("f", "n", np.int32(2), 1) == 2
+    for bad in (0, 2.5, "3", True, None):
+        with pytest.raises(ShapeError, match=r"f: need two; n must be an integer >= 1 \(got "):
+            check_int("f", "n", bad, 1, "need two")
+    assert check_real("f", "s", 2) == 2.0
+    for bad in (np.nan, np.inf, 1j, None, "1", True, -1.0):
+        with pytest.raises(ShapeError, match=r"f: s must be a finite real number >= 0 \(got "):
+            check_real("f", "s", bad, low=0.0)
+    for bad in (None, np.nan, 0.0, -1.0):
+        with pytest.raises(ShapeError, match=r"f: tol must be a finite real number > 0"):
+            check_tolerance("f", bad)
+    with pytest.raises(ShapeError, match=r"f: activation must be one of \['a', 'b'\] \(unknown activation \['a'\]\)"):
+        check_choice("f", "activation", ["a"], ("a", "b"))  # a list: no 'unhashable type'
+
+
+def test_check_cache_names_both_producers():
+    from dlmath import linear_forward, relu_forward
+    from dlmath.errors import check_cache
+    from dlmath.linear import LinearCache
+
+    act = relu_forward(np.ones(2))[1]
+    with pytest.raises(ShapeError, match=r"^f: cache: expected the LinearCache from linear_forward, "
+                                         r"got an ActivationCache from relu_forward$"):
+        check_cache("f", act, LinearCache, "linear_forward")
+    lin = linear_forward(np.ones((1, 1)), np.ones((1, 1)), np.ones((1, 1)))[1]
+    assert check_cache("f", lin, LinearCache, "linear_forward") is lin
+
+
+def test_reraise_as_names_the_outer_function_and_keeps_the_inner_detail():
+    from dlmath.errors import reraise_as
+
+    with pytest.raises(ShapeError, match=r"^outer: epoch 3: inner: bad$") as info:
+        with reraise_as("outer", "epoch 3"):
+            raise ShapeError("inner: bad")
+    assert str(info.value.__cause__) == "inner: bad"
+    with pytest.raises(ShapeError, match=r"^outer: already named$"):
+        with reraise_as("outer"):
+            raise ShapeError("outer: already named")

@@ -78,3 +78,25 @@ def test_numerical_gradient_step_is_central():
     # f(x) = x^3 at x = 1 with eps = 0.1: central difference ((1.1)^3 - (0.9)^3) / 0.2 = 3 + eps^2 = 3.01
     # (a forward difference would give 3.31): the O(eps^2) error term by hand.
     assert numerical_gradient(lambda v: float(v[0] ** 3), np.array([1.0]), eps=0.1)[0] == pytest.approx(3.01)
+
+
+# ---- issue 15: NaN never passes through a check -----------------------------------------------------------
+
+
+def test_nan_from_f_or_in_an_argument_is_an_error_not_a_nan_result():
+    with pytest.raises(ShapeError, match=r"numerical_gradient: f\(x\) with x\[0\] moved by \+eps must be a finite number"):
+        numerical_gradient(lambda v: float("nan"), np.ones(2))
+    with pytest.raises(ShapeError, match=r"gradient_check: f\(x\) with x\[0\] moved by \+eps must be a finite number"):
+        gradient_check(lambda v: float("nan"), np.ones(2), np.ones(2))
+    with pytest.raises(ShapeError, match=r"numerical_jacobian: f\(x\) with x\[0\] moved by \+eps contains 1 NaN"):
+        numerical_jacobian(lambda v: np.array([np.nan, 1.0]), np.ones(2))
+    with pytest.raises(ShapeError, match=r"relative_error: a contains 1 NaN"):
+        relative_error([np.nan], [1.0])
+    with pytest.raises(ShapeError, match=r"numerical_gradient: f must be a function \(got NoneType\)"):
+        numerical_gradient(None, np.ones(2))
+
+
+@pytest.mark.parametrize("tol", [None, float("nan"), 0.0, -1.0, "1e-7"])
+def test_gradient_check_refuses_a_tolerance_that_could_never_pass_or_fail(tol):
+    with pytest.raises(ShapeError, match=r"gradient_check: tol must be a finite real number > 0"):
+        gradient_check(lambda v: float(v @ v), np.ones(2), 2 * np.ones(2), tol=tol)

@@ -158,3 +158,16 @@ def test_no_examples_or_no_classes_is_a_shape_error_not_a_nan():
 def test_string_labels_are_a_shape_error():
     with pytest.raises(ShapeError, match=r"softmax_cross_entropy: Y must be an array of numbers \(dtype <U1\)"):
         softmax_cross_entropy(np.zeros((2, 2)), np.array(["a", "b"]))
+
+
+# ---- issue 15: overflow is refused or handled, never returned as inf/NaN --------------------------------------
+
+
+def test_overflow_is_refused_or_handled():
+    with pytest.raises(ShapeError, match=r"squared_error: the loss overflowed float64"):
+        squared_error(np.full((1, 2), 1e300), np.zeros((1, 2)))
+    # y = 0 where log p = -inf: the term is 0, not 0 * -inf = NaN
+    loss, dZ = softmax_cross_entropy(np.array([[1e308], [-1e308]]), np.array([0]))
+    assert loss == 0.0 and np.all(np.isfinite(dZ))
+    with pytest.raises(ShapeError, match=r"softmax_cross_entropy: the loss overflowed float64"):
+        softmax_cross_entropy(np.array([[1e308], [-1e308]]), np.array([1]))

@@ -659,7 +659,7 @@ def judge(key: str, arg: str, label: str, kwargs: dict, lenient: bool) -> Outcom
     name = RECIPES[key].name or key.split(".")[1]
     before = {k: _snapshot(v) for k, v in kwargs.items()}
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # a numpy warning is a raw failure too
             result = obj(**kwargs)
     except (ValueError, TypeError) as err:
         msg = str(err)

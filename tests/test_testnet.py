@@ -343,3 +343,60 @@ def test_network_is_assembled_from_the_core_layer_functions(monkeypatch):
     tn.testnet_loss_and_grads(x, y, params)
     assert calls == ["linear_forward", "relu_forward", "linear_forward", "softmax_cross_entropy",
                      "linear_backward", "relu_backward", "linear_backward"]
+
+
+# ---- issue 15: errors name the function called; NaN gradients; no shared memory ---------------------------
+
+
+def test_testnet_errors_name_the_function_called_and_its_arguments():
+    x, y, params = tn.testnet_example()
+    with pytest.raises(ShapeError, match=r"^testnet_loss_and_grads: X must be \(3, m\), one example of 3 inputs per "
+                                         r"column \(X \(1, 3\)\)"):
+        tn.testnet_loss_and_grads(x.T, y, params)
+    with pytest.raises(ShapeError, match=r"^testnet_loss_and_grads: Y: softmax_cross_entropy: got 2 labels for 1 examples"):
+        tn.testnet_loss_and_grads(x, np.array([0, 1]), params)
+    with pytest.raises(ShapeError, match=r"^testnet_backward: cache: expected the TestNetCache from testnet_forward, "
+                                         r"got None"):
+        tn.testnet_backward(np.zeros((2, 1)), None)
+
+
+def test_sgd_step_and_gradient_norms_refuse_nan_gradients():
+    x, y, params = tn.testnet_example()
+    grads = tn.testnet_loss_and_grads(x, y, params)[1]
+    bad = grads._replace(db2=np.array([[np.nan], [0.0]]))
+    with pytest.raises(ShapeError, match=r"sgd_step: db2 contains 1 NaN"):
+        tn.sgd_step(params, bad, 0.1)
+    with pytest.raises(ShapeError, match=r"gradient_norms: db2 contains 1 NaN"):
+        tn.gradient_norms(bad)
+    with pytest.raises(ShapeError, match=r"gradient_norms: grads: expected the TestNetGrads from testnet_loss_and_grads, "
+                                         r"got a TestNetParams"):
+        tn.gradient_norms(params)
+    # squares of 1e300 overflow; the norm itself does not
+    huge = grads._replace(dW1=np.full((4, 3), 1e300))
+    assert tn.gradient_norms(huge)[0] == pytest.approx(np.sqrt(12) * 1e300, rel=1e-12)
+
+
+def test_testnet_backward_does_not_share_dZ2_with_the_caller():
+    x, y, params = tn.testnet_example()
+    _, cache = tn.testnet_forward(x, params)
+    dZ2 = np.array([[0.3], [-0.3]])
+    g = tn.testnet_backward(dZ2, cache)
+    g.dZ2[0, 0] = 5.0
+    assert dZ2[0, 0] == 0.3
+
+
+def test_scaling_helpers_check_seeds_sizes_and_flags():
+    for seed in (-1, 2.5, "abc"):
+        with pytest.raises(ShapeError, match=r"make_blobs: seed must be None or an integer >= 0"):
+            sc.make_blobs(10, seed)
+    with pytest.raises(ShapeError, match=r"make_blobs: need at least 2 examples, one per class: m must be an integer"):
+        sc.make_blobs(10.0)
+    with pytest.raises(ShapeError, match=r"scaling_explorer: log10_scale must be a finite real number"):
+        sc.scaling_explorer(None, -1.0)
+    with pytest.raises(ShapeError, match=r"scaling_explorer: standardize must be True or False \(got 'False'\)"):
+        sc.scaling_explorer(0.0, -1.0, standardize="False")
+    with pytest.raises(ShapeError, match=r"standardize: X is too large to standardize in float64"):
+        sc.standardize(np.array([[1.0, -1.0, 3.0]]) * 1e155)  # the squares overflow: std would be inf
+    x, y, params = tn.testnet_example()
+    with pytest.raises(ShapeError, match=r"train_testnet: X must be \(3, m\)"):
+        sc.train_testnet(x.T, y, params, 0.1, 0)  # epochs = 0 still checks X
