@@ -311,4 +311,4 @@ def batch_gradient_descent(X, Y, params: Params, lr: float, epochs: int) -> Trai
         losses[t], g = _loss_and_gradients(X, Y, p)
         if t < epochs:
             p = Params(*(w - lr * dw for w, dw in zip(p, g, strict=True)))
-    return Training(p, losses)
+    return Training(Params(*(w.copy() for w in p)) if epochs == 0 else p, losses)  # never the caller's arrays

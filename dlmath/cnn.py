@@ -200,4 +200,4 @@ def train_cnn(params: CNNParams, X, y, lr: float = 2.0, epochs: int = 2000) -> T
             accs[e] = np.mean(AO.argmax(axis=0) == y)
             grads = cnn_backward(dAO, cache)
         params = CNNParams(*(p - lr * g for p, g in zip(params, grads, strict=True)))
-    return TrainResult(params, losses, accs)
+    return TrainResult(CNNParams(*(np.array(p, dtype=np.float64) for p in params)), losses, accs)  # copies

@@ -154,4 +154,4 @@ def gradient_check(
     tol = check_tolerance(f_name, tol)
     numeric = _numerical_gradient(f_name, f, x, eps)
     err = relative_error(analytic, numeric)
-    return GradCheck(analytic, numeric, err, err < tol)
+    return GradCheck(analytic.copy(), numeric, err, err < tol)  # a copy: the result does not share the caller's array

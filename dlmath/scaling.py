@@ -112,7 +112,7 @@ def train_testnet(X, y, params: TestNetParams, lr: float, epochs: int) -> TrainR
             losses[t], grads = testnet_loss_and_grads(X, y, params)
         norms[t] = gradient_norms(grads)
         params = sgd_step(params, grads, lr)
-    return TrainResult(losses, norms, params, False)
+    return TrainResult(losses, norms, TestNetParams(*(p.copy() for p in params)), False)  # copies: epochs may be 0
 
 
 class ScalingRun(NamedTuple):

@@ -742,6 +742,35 @@ def test_valid_recipe_runs(key):
         assert all(np.array_equal(a, b) for a, b in zip(_snapshot(v), before[k], strict=True)), k
 
 
+def _result_arrays(obj) -> list[np.ndarray]:
+    """Arrays a function returned, leaving out caches (a cache keeps its inputs on purpose, for the backward)."""
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if isinstance(obj, tuple | list) and not type(obj).__name__.endswith("Cache"):
+        return [a for o in obj for a in _result_arrays(o)]
+    if isinstance(obj, dict):
+        return [a for o in obj.values() for a in _result_arrays(o)]
+    return []
+
+
+# Validators return the argument they checked (as float64), by design: they are how the other functions read input.
+VALIDATORS = {k for k in RECIPES if k.startswith("errors.") or k.split(".")[1].startswith("check_")}
+
+
+@pytest.mark.parametrize("key", sorted(set(RECIPES) - VALIDATORS))
+def test_results_do_not_share_memory_with_the_arguments(key):
+    """A later in-place edit of a result must not change the caller's data (identity_forward(Z)[0] was Z)."""
+    import matplotlib.pyplot as plt
+
+    kwargs = RECIPES[key].valid()
+    try:
+        result = _PUBLIC[key](**kwargs)
+    finally:
+        plt.close("all")
+    given = [a for v in kwargs.values() for a in _arrays(v)]
+    assert not any(np.shares_memory(r, a) for r in _result_arrays(result) for a in given)
+
+
 # Gaps in modules another session owns, reported to it: the net still feeds them, and strict xfail makes the
 # test fail as soon as the gap is closed, so the entry cannot outlive it.
 KNOWN_GAPS = {
