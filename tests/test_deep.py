@@ -38,7 +38,7 @@ SIZES = [3, 5, 4, 4, 2]  # a 4-layer net
 
 def _random_case(hidden: str, seed: int = 0):
     rng = np.random.default_rng(seed)
-    params = init_params(SIZES, "xavier", seed=seed)
+    params = init_params(SIZES, "lecun", seed=seed)
     params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in params.items()}  # nonzero biases too
     X = rng.standard_normal((SIZES[0], 6))
     G = rng.standard_normal((SIZES[-1], 6))  # random upstream gradient, never all ones
@@ -210,13 +210,15 @@ def test_update_params_is_pure_and_checks_shapes():
 
 def test_init_schemes():
     sizes = [400, 300, 1]
-    for scheme, std in [("small", 0.01), ("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400))]:
+    for scheme, std in [("small", 0.01), ("he", np.sqrt(2 / 400)), ("lecun", np.sqrt(1 / 400)),
+                        ("xavier", np.sqrt(2 / (400 + 300)))]:  # variances by hand: 2/fan_in, 1/fan_in, 2/(in+out)
         p = init_params(sizes, scheme, seed=0)
         assert abs(p["W1"].std() / std - 1) < 0.02  # 120000 samples: std estimate good to ~0.2%
         assert not p["b1"].any()
+    assert init_params([3, 1], "xavier", seed=0)["W1"].std() != init_params([3, 1], "lecun", seed=0)["W1"].std()
     np.testing.assert_array_equal(init_params(sizes, seed=4)["W2"], init_params(sizes, seed=4)["W2"])
     with pytest.raises(ValueError, match="unknown scheme"):
-        init_params(sizes, "lecun")
+        init_params(sizes, "glorot_uniform")
 
 
 def test_train_decreases_loss_on_separable_data():
@@ -236,7 +238,7 @@ def test_train_decreases_loss_on_separable_data():
 def test_gradient_check_random_architectures(sizes, m, hidden, seed):
     """Smooth activations: every parameter of a random architecture matches central differences."""
     rng = np.random.default_rng(seed)
-    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in init_params(sizes, "xavier", seed=seed).items()}
+    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in init_params(sizes, "lecun", seed=seed).items()}
     X = rng.standard_normal((sizes[0], m))
     G = rng.standard_normal((sizes[-1], m))
     grads = model_backward(G, model_forward(X, params, hidden)[1], hidden)
@@ -346,3 +348,100 @@ def test_init_params_seed_and_scale():
             init_params([2, 1], seed=seed)
     with pytest.raises(ShapeError, match=r"init_params: scale \(a standard deviation\) must be"):
         init_params([2, 1], "small", scale=float("nan"))
+
+
+# ---- issue 14: every intermediate dA[l] on request (return_dA) --------------------------------------------------
+
+
+def _tail(params: dict, l: int) -> dict:
+    """Layers l+1..L of ``params`` as a network of their own (renumbered 1..L-l): its input is A[l]."""
+    L = len(params) // 2
+    return {f"{p}{k - l}": params[f"{p}{k}"] for k in range(l + 1, L + 1) for p in "Wb"}
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu"])
+def test_return_dA_matches_finite_differences_at_every_layer(hidden):
+    """dA[l] = dJ/dA[l] for J = sum(G * AL), G random: perturb A[l] and run the rest of the network forward."""
+    params, X, G = _random_case(hidden, seed=3)
+    AL, caches = model_forward(X, params, hidden)
+    if hidden == "relu":
+        assert min(np.abs(c.activation.Z).min() for c in caches[:-1]) > KINK_MARGIN
+    grads = model_backward(G, caches, hidden, return_dA=True)
+    L = len(caches)
+    assert sorted(k for k in grads if k.startswith("dA")) == [f"dA{l}" for l in range(L)]
+    for l in range(1, L):
+        A_l = caches[l - 1].activation.A
+        num = numerical_gradient(lambda a, l=l: float(np.sum(G * model_forward(a, _tail(params, l), hidden)[0])), A_l)
+        assert grads[f"dA{l}"].shape == A_l.shape
+        assert relative_error(grads[f"dA{l}"], num) < SMOOTH_TOL, l
+
+
+def test_return_dA_with_a_real_loss_carries_one_over_m():
+    """With softmax cross-entropy, dA[l] is the gradient of the mean loss with respect to A[l]."""
+    params, X, _ = _random_case("tanh", seed=2)
+    y = np.array([1, 0, 0, 1, 1, 0])
+    AL, caches = model_forward(X, params, "tanh")
+    grads = model_backward(softmax_cross_entropy(AL, y)[1], caches, "tanh", return_dA=True)
+    for l in range(1, len(caches)):
+        num = numerical_gradient(lambda a, l=l: softmax_cross_entropy(model_forward(a, _tail(params, l), "tanh")[0],
+                                                                      y)[0], caches[l - 1].activation.A)
+        assert relative_error(grads[f"dA{l}"], num) < SMOOTH_TOL, l
+
+
+def test_return_dA_equals_a_hand_unrolled_backward():
+    """Oracle: the forward and backward of a 4-layer ReLU net written out line by line with NumPy."""
+    rng = np.random.default_rng(11)
+    p = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in init_params([3, 5, 5, 3, 1], "he", seed=11).items()}
+    X, G = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
+    Z1 = p["W1"] @ X + p["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = p["W2"] @ A1 + p["b2"]
+    A2 = np.maximum(Z2, 0)
+    Z3 = p["W3"] @ A2 + p["b3"]
+    A3 = np.maximum(Z3, 0)
+    dZ4 = G                               # identity output: dZ4 = dA4
+    dA3 = p["W4"].T @ dZ4
+    dZ3 = dA3 * (Z3 > 0)
+    dA2 = p["W3"].T @ dZ3
+    dZ2 = dA2 * (Z2 > 0)
+    dA1 = p["W2"].T @ dZ2
+    dZ1 = dA1 * (Z1 > 0)
+    dA0 = p["W1"].T @ dZ1
+    expected = {"dA3": dA3, "dA2": dA2, "dA1": dA1, "dA0": dA0, "dW4": dZ4 @ A3.T, "dW3": dZ3 @ A2.T,
+                "dW2": dZ2 @ A1.T, "dW1": dZ1 @ X.T, "db1": dZ1.sum(axis=1, keepdims=True)}
+    grads = model_backward(G, model_forward(X, p)[1], return_dA=True)
+    for key, value in expected.items():
+        np.testing.assert_allclose(grads[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
+
+
+def test_return_dA_is_opt_in_and_changes_nothing_else():
+    params, X, G = _random_case("relu", seed=5)
+    caches = model_forward(X, params)[1]
+    plain, full = model_backward(G, caches), model_backward(G, caches, return_dA=True)
+    assert isinstance(plain, dict) and sorted(plain) == sorted([f"d{p}{l}" for l in range(1, 5) for p in "Wb"] + ["dA0"])
+    assert sorted(full) == sorted([*plain, "dA1", "dA2", "dA3"])
+    for key in plain:
+        np.testing.assert_array_equal(full[key], plain[key])
+    one_layer = init_params([2, 1], seed=0)
+    assert sorted(model_backward(np.ones((1, 3)), model_forward(np.ones((2, 3)), one_layer)[1], return_dA=True)) == \
+        ["dA0", "dW1", "db1"]
+    with pytest.raises(ShapeError, match=r"^model_backward: return_dA must be True or False \(got 'yes'\)"):
+        model_backward(G, caches, return_dA="yes")
+
+
+@settings(max_examples=20, deadline=None)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=6), m=st.integers(1, 4), seed=st.integers(0, 10**6))
+def test_return_dA_shapes_and_recursion(sizes, m, seed):
+    """Property: dA[l] has the shape of A[l], and dA[l-1] = W[l]^T (dA[l] * tanh'(Z[l])) holds at every layer."""
+    rng = np.random.default_rng(seed)
+    params = init_params(sizes, "lecun", seed=seed)
+    X, G = rng.standard_normal((sizes[0], m)), rng.standard_normal((sizes[-1], m))
+    caches = model_forward(X, params, "tanh")[1]
+    grads = model_backward(G, caches, "tanh", return_dA=True)
+    dA = {**grads, f"dA{len(sizes) - 1}": G}
+    for l in range(1, len(sizes)):
+        act = caches[l - 1].activation
+        assert dA[f"dA{l}"].shape == act.A.shape
+        g_prime = 1.0 if l == len(sizes) - 1 else 1.0 - np.tanh(act.Z) ** 2
+        np.testing.assert_allclose(dA[f"dA{l - 1}"], params[f"W{l}"].T @ (dA[f"dA{l}"] * g_prime), rtol=1e-12,
+                                   atol=1e-14)
