@@ -452,8 +452,8 @@ RECIPES: dict[str, Recipe] = {
                              X=ARRAY + SHAPE + HUGE, params=params_kind(), hidden=NAME + [("2.5", 2.5)],
                              output=NAME, check=BOOL),
     "deep.model_backward": _R(lambda: {"dAL": _arr(1, 5), "caches": _deep_caches(), "hidden": "relu",
-                                       "output": "identity", "check": True},
-                              dAL=ARRAY + SHAPE + HUGE, hidden=NAME, output=NAME, check=BOOL,
+                                       "output": "identity", "check": True, "return_dA": True},
+                              dAL=ARRAY + SHAPE + HUGE, hidden=NAME, output=NAME, check=BOOL, return_dA=BOOL,
                               caches=cache_kind("list of LayerCache") + [
                                   ("plain tuples", lambda v: [tuple(map(tuple, c)) for c in v]),
                                   ("empty list", []), ("swapped", lambda v: v[::-1])]),
