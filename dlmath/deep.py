@@ -134,14 +134,16 @@ def check_params(params: dict, layer_sizes=None) -> list[int]:
 def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0.01) -> dict:
     r"""Seeded initial parameters; every bias starts at 0.
 
-    .. math:: W^{[l]}_{ij} \sim \mathcal N(0, \sigma_l^2),\quad
-              \sigma_l = \text{scale (small)},\ \sqrt{2/n^{[l-1]}}\ \text{(he)},\ \sqrt{1/n^{[l-1]}}\ \text{(xavier)}
+    .. math:: W^{[l]}_{ij} \sim \mathcal N(0, \sigma_l^2),\quad \sigma_l^2 = \text{scale}^2\ \text{(small)},\
+              \frac{2}{n^{[l-1]}}\ \text{(he)},\ \frac{1}{n^{[l-1]}}\ \text{(lecun)},\ \frac{2}{n^{[l-1]} + n^{[l]}}\
+              \text{(xavier)}
 
     Parameters
     ----------
     layer_sizes : [n_0, ..., n_L]
-    scheme : ``"small"`` (std ``scale``), ``"he"`` (for ReLU) or ``"xavier"`` (for tanh/sigmoid; the fan-in form,
-        not Glorot and Bengio's own variance :math:`2/(n^{[l-1]} + n^{[l]})`)
+    scheme : ``"small"`` (std ``scale``), ``"he"`` (He et al., for ReLU), ``"lecun"`` (LeCun et al. 1998, fan-in
+        variance, for tanh/sigmoid) or ``"xavier"`` (Glorot and Bengio 2010, the fan-in/fan-out average; before
+        issue 13 this name drew LeCun's variance, which is now ``"lecun"``)
     seed : seed of ``np.random.default_rng``
 
     Returns
@@ -149,14 +151,14 @@ def init_params(layer_sizes, scheme: str = "he", seed: int = 0, scale: float = 0
     dict with W{l} (n_l, n_{l-1}) and b{l} (n_l, 1) for l = 1..L
     """
     sizes = [int(n) for n in _check_sizes("init_params", layer_sizes)]
-    stds = {"small": lambda n_prev: scale, "he": lambda n_prev: np.sqrt(2.0 / n_prev),
-            "xavier": lambda n_prev: np.sqrt(1.0 / n_prev)}
+    stds = {"small": lambda n_prev, n: scale, "he": lambda n_prev, n: np.sqrt(2.0 / n_prev),
+            "lecun": lambda n_prev, n: np.sqrt(1.0 / n_prev), "xavier": lambda n_prev, n: np.sqrt(2.0 / (n_prev + n))}
     check_choice("init_params", "scheme", scheme, stds)
     scale = check_real("init_params", "scale (a standard deviation)", scale, low=0.0, strict=True)
     rng = np.random.default_rng(check_seed("init_params", seed))
     params = {}
     for l in range(1, len(sizes)):
-        params[f"W{l}"] = rng.standard_normal((sizes[l], sizes[l - 1])) * stds[scheme](sizes[l - 1])
+        params[f"W{l}"] = rng.standard_normal((sizes[l], sizes[l - 1])) * stds[scheme](sizes[l - 1], sizes[l])
         params[f"b{l}"] = np.zeros((sizes[l], 1))
     return params
 
@@ -196,7 +198,8 @@ def model_forward(X, params: dict, hidden: str = "relu", output: str = "identity
     return A, caches
 
 
-def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "identity", *, check: bool = True) -> dict:
+def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "identity", *, check: bool = True,
+                   return_dA: bool = False) -> dict:
     r"""Backward pass: run each layer's backward block from L down to 1.
 
     .. math:: dZ^{[l]} = dA^{[l]} \odot g'(Z^{[l]}),\ dW^{[l]} = dZ^{[l]} A^{[l-1]\top},\
@@ -208,10 +211,13 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
     caches : list from :func:`model_forward`
     hidden, output : the activations ``model_forward`` used; with ``check`` each layer's cache is verified
         (:math:`A = g(Z)`), so a backward pass with the wrong derivative fails instead of returning wrong numbers
+    return_dA : also keep every intermediate :math:`dA^{[l]} = \partial J/\partial A^{[l]}`, l = 1..L-1, the
+        gradient each backward block hands to the block on its left (the course seed 004 follows keeps them)
 
     Returns
     -------
-    dict with dW{l}, db{l} (shapes of W{l}, b{l}) for l = 1..L, and dA0 (shape of X)
+    dict with dW{l}, db{l} (shapes of W{l}, b{l}) for l = 1..L, and dA0 (shape of X); with ``return_dA``
+    also dA{l} (shape of A{l}) for l = 1..L-1
     """
     f = "model_backward"
     g_hidden, b_hidden = _activation(f, hidden)
@@ -219,7 +225,7 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
     if not isinstance(caches, list | tuple) or not caches:
         raise ShapeError(f"{f}: caches must be the non-empty list of LayerCache from model_forward "
                          f"(got {describe(caches)})")
-    L = len(caches)
+    L, keep_dA = len(caches), check_bool(f, "return_dA", return_dA)
     for l, c in enumerate(caches):
         check_cache(f, c, LayerCache, "model_forward", f"caches[{l}]")
     dA = as_array(f, "dAL", dAL, 2)
@@ -241,6 +247,8 @@ def model_backward(dAL, caches: list, hidden: str = "relu", output: str = "ident
         with reraise_as(f, f"layer {l}"):
             dZ = (b_out if l == L else b_hidden)(dA, act)
             dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, lin)
+        if keep_dA and l > 1:
+            grads[f"dA{l - 1}"] = dA
     grads["dA0"] = dA
     return grads
 
