@@ -26,21 +26,45 @@ GRADIENT_COLOR = "#c0392b"
 _BOX_W, _BOX_H = 1.15, 0.9  # node box, in data units
 _COL_GAP, _ROW_GAP = 1.6, 1.2  # distance between column centres / row centres
 _INCH = 0.72  # inches per data unit: with 10 pt text the figure is legible at a book's column width
+_CHAR_W = 0.135  # width of one character of a 10 pt bold title, in data units (about 7 pt)
+
+
+_EXPRESSIONS = {  # how a node's operation reads with its parents' names filled in
+    "+": "{0} + {1}", "-": "{0} − {1}", "*": "{0}·{1}", "/": "{0}/{1}", "neg": "−{0}", "1/x": "1/{0}",
+    "exp": "exp({0})", "log": "ln({0})", "σ": "σ({0})", "tanh": "tanh({0})", "relu": "relu({0})",
+    "max": "max({0}, {1})",
+}
+
+
+def _name(v: Value) -> str:
+    """What a parent is called inside its child's title: its label, a constant's value, or "…"."""
+    if v.label:
+        return v.label
+    return f"{v.data:g}" if not v.op else "…"
 
 
 def node_title(v: Value) -> str:
-    """Text naming a node: its label, its operation, or (for an unnamed constant) its value."""
+    """Text naming a node: ``label = expression`` with the parents' names, e.g. ``"f = 1/r"``.
+
+    A parent without a label appears as ``…`` (a constant as its value); a node without a label shows the
+    expression alone, a leaf its label or value.
+    """
     if not isinstance(v, Value):
         raise ShapeError(f"node_title: v must be a Value (got {describe(v)})")
-    if v.op and v.label:
-        return f"{v.label} = {v.op}"
-    if v.op:
-        return v.op
-    return v.label if v.label else f"{v.data:g}"
+    if not v.op:
+        return v.label if v.label else f"{v.data:g}"
+    names = [_name(p) for p in v.parents]
+    if v.op.startswith("x^"):
+        expr = f"{names[0]}^{v.op[2:]}" if len(names[0]) == 1 else f"({names[0]})^{v.op[2:]}"
+    else:
+        expr = _EXPRESSIONS.get(v.op, v.op + "(" + ", ".join(names) + ")").format(*names)
+    return f"{v.label} = {expr}" if v.label else expr
 
 
-def graph_layout(root: Value) -> dict[int, tuple[float, float]]:
+def graph_layout(root: Value, col_gap: float = _COL_GAP) -> dict[int, tuple[float, float]]:
     """Centre ``(x, y)`` of every node, keyed by ``id(node)``: columns by depth, rows by barycentre.
+
+    ``col_gap`` is the distance between the centres of neighbouring columns, in data units.
 
     Returns
     -------
@@ -77,7 +101,7 @@ def graph_layout(root: Value) -> dict[int, tuple[float, float]]:
         sweep(columns[1:], lambda v: v.parents)
         sweep(columns[-2::-1], lambda v: children[id(v)])
     sweep(columns[1:], lambda v: v.parents)
-    return {id(v): (d * _COL_GAP, -rank[id(v)] * _ROW_GAP) for d, col in enumerate(columns) for v in col}
+    return {id(v): (d * col_gap, -rank[id(v)] * _ROW_GAP) for d, col in enumerate(columns) for v in col}
 
 
 def draw_graph(
@@ -109,12 +133,18 @@ def draw_graph(
     if ax is not None and not isinstance(ax, Axes):
         raise ShapeError(f"draw_graph: ax must be None or matplotlib Axes (got {describe(ax)})")
     order = topological_order(root)
-    pos = graph_layout(root)
+    box_w = max(_BOX_W, _CHAR_W * max(len(node_title(v)) for v in order) + 0.3)  # the longest title fits
+    col_gap = box_w + _COL_GAP - _BOX_W
+    pos = graph_layout(root, col_gap)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
+    bends = [  # (parent, child) edges that skip a column: they arc over the boxes in between
+        (p, v) for v in order for p in set(v.parents) if pos[id(v)][0] - pos[id(p)][0] > 1.5 * col_gap
+    ]
+    top_pad = 0.15 + (0.45 if bends else 0.0)
     if ax is None:
-        width = max(3.0, _INCH * (max(xs) - min(xs) + _BOX_W + 0.3))
-        height = max(2.0, _INCH * (max(ys) - min(ys) + _BOX_H + 0.65) + 0.5)
+        width = max(3.0, _INCH * (max(xs) - min(xs) + box_w + 0.3))
+        height = max(2.0, _INCH * (max(ys) - min(ys) + _BOX_H + 0.5 + top_pad) + 0.5)
         fig, ax = plt.subplots(figsize=(round(width, 1), round(height, 1)))
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99 if not title else 1 - 0.35 / height)
     else:
@@ -125,15 +155,17 @@ def draw_graph(
             (x0, y0), (x1, y1) = pos[id(p)], pos[id(v)]
             k = seen[id(p)]
             seen[id(p)] += 1
-            if v.parents.count(p) > 1:  # x * x: two edges between the same pair of nodes
-                rad = 0.35 if k == 0 else -0.35
-            elif x1 - x0 > 1.5 * _COL_GAP:  # skips a column: bend it so it does not hide behind a box
-                rad = 0.5
-            else:
-                rad = 0.0
+            n_same, rad = v.parents.count(p), 0.0
+            start, end = (x0 + box_w / 2, y0), (x1 - box_w / 2, y1)
+            if n_same > 1:  # x * x: parallel edges between the same two boxes, spread apart vertically
+                shift = 0.36 * (k - (n_same - 1) / 2) / max(1, n_same - 1)
+                start, end = (start[0], y0 + shift), (end[0], y1 + shift)
+            elif (p, v) in bends:  # from the top of one box to the top of the other, arcing over the boxes between
+                start, end = (x0, y0 + _BOX_H / 2), (x1, y1 + _BOX_H / 2)
+                rad = -2 * 0.4 / (x1 - x0)  # arc3 bulges by |rad| * length / 2 = 0.4; rad < 0 bends it up
             ax.add_patch(
                 FancyArrowPatch(
-                    (x0 + _BOX_W / 2, y0), (x1 - _BOX_W / 2, y1), arrowstyle="-|>", mutation_scale=12,
+                    start, end, arrowstyle="-|>", mutation_scale=12,
                     color="0.35", lw=1.2, connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1,
                 )
             )
@@ -142,7 +174,7 @@ def draw_graph(
         face = "#eef3fb" if v.op else "#fdf6e3"
         ax.add_patch(
             FancyBboxPatch(
-                (x - _BOX_W / 2, y - _BOX_H / 2), _BOX_W, _BOX_H, boxstyle="round,pad=0.02,rounding_size=0.12",
+                (x - box_w / 2, y - _BOX_H / 2), box_w, _BOX_H, boxstyle="round,pad=0.02,rounding_size=0.12",
                 facecolor=face, edgecolor="0.25", lw=1.1, zorder=2,
             )
         )
@@ -153,8 +185,8 @@ def draw_graph(
         if show_grad:
             ax.text(x, y - 0.27, format(v.grad, fmt), ha="center", va="center", fontsize=9.5,
                     color=GRADIENT_COLOR, zorder=3)
-    ax.set_xlim(min(xs) - _BOX_W / 2 - 0.15, max(xs) + _BOX_W / 2 + 0.15)
-    ax.set_ylim(min(ys) - _BOX_H / 2 - 0.5, max(ys) + _BOX_H / 2 + 0.15)
+    ax.set_xlim(min(xs) - box_w / 2 - 0.15, max(xs) + box_w / 2 + 0.15)
+    ax.set_ylim(min(ys) - _BOX_H / 2 - 0.5, max(ys) + _BOX_H / 2 + top_pad)
     ax.set_aspect("equal")
     ax.axis("off")
     handles = [Patch(color=FORWARD_COLOR, label="forward value")]
@@ -249,7 +281,10 @@ def draw_network_passes(
                     (x0, y0), (x1, y1) = pos[(l - 1, j)], pos[(l, i)]
                     start, end = ((x1 - r, y1), (x0 + r, y0)) if backward else ((x0 + r, y0), (x1 - r, y1))
                     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, color="0.5", lw=1))
-                    t = 0.28 if not backward else 0.72  # put the weight nearer the receiving end
+                    # the weight sits 0.28 of the way from the unit that sends along the arrow (layer l-1
+                    # forward; layer l backward, where the arrows run the other way), away from the middle
+                    # where the crossing edges between two layers meet
+                    t = 0.28 if not backward else 0.72
                     ax.text(x0 + r + t * (x1 - x0 - 2 * r), y0 + t * (y1 - y0) + 0.12, f"w={W[i, j]:.2f}",
                             fontsize=8, ha="center", color="0.25",
                             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})

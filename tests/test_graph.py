@@ -34,7 +34,7 @@ def test_neuron_graph_has_one_label_per_node():
         labels = _labels(fig)
         # 5 leaves, 2 products, 2 sums, 1 sigmoid
         assert len(labels) == 10 == len(topological_order(f))
-        assert sorted(labels) == sorted(["w0", "x0", "w1", "x1", "w2", "*", "*", "+", "+", "σ"])
+        assert sorted(labels) == sorted(["w0", "x0", "w1", "x1", "w2", "w0·x0", "w1·x1", "… + …", "… + w2", "σ(…)"])
         arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
         assert len(arrows) == 9  # one per (parent, child) edge
         assert fig.axes[0].get_title() == "neuron"
@@ -86,11 +86,53 @@ def test_node_title():
     assert node_title(Value(2.5)) == "2.5"
     assert node_title(Value(1.0, "x")) == "x"
     s = Value(1.0) + Value(2.0)
-    assert node_title(s) == "+"
+    assert node_title(s) == "1 + 2"
     s.label = "s"
-    assert node_title(s) == "s = +"
-    assert node_title(Value(2.0) ** -1) == "1/x"
-    assert node_title(Value(2.0) ** 3) == "x^3"
+    assert node_title(s) == "s = 1 + 2"
+    assert node_title(Value(2.0) ** -1) == "1/2"
+    assert node_title(Value(2.0, "x") ** 3) == "x^3"
+    assert node_title(Value(2.0, "pq") ** 3) == "(pq)^3"
+
+
+def test_node_title_names_the_parents_not_a_placeholder():
+    """The stage f = 1/r is titled with its parent's name r (it once read "f = 1/x")."""
+    u = Value(-1.0, "u")
+    t = u.exp()
+    t.label = "t"
+    r = 1 + t
+    r.label = "r"
+    f = r**-1
+    f.label = "f"
+    assert [node_title(v) for v in (t, r, f)] == ["t = exp(u)", "r = 1 + t", "f = 1/r"]
+    assert node_title(-u) == "−u" and node_title(u.sigmoid()) == "σ(u)" and node_title(vmax(u, t)) == "max(u, t)"
+    assert node_title(u * t) == "u·t" and node_title(u - t) == "u − t" and node_title(u / t) == "u/t"
+    assert node_title((u * t).tanh()) == "tanh(…)"  # an unnamed inner node is not spelled out
+
+
+def test_fan_out_edges_do_not_overlap_and_bends_clear_the_boxes():
+    """q = b + a with b = a·a: the two a -> b edges run apart, and a -> q arcs over the box of b."""
+    a = Value(3.0, "a")
+    b = a * a
+    b.label = "b"
+    q = b + a
+    q.backward()
+    fig = draw_graph(q)
+    try:
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+        assert len(arrows) == 4
+        # get_path() is in data coordinates; to_polygons() flattens the Bezier curves to points on them
+        ys = [np.concatenate([poly[:, 1] for poly in p.get_path().to_polygons(closed_only=False)]) for p in arrows]
+        heights = sorted(((round(y.min(), 3), round(y.max(), 3)) for y in ys), key=lambda h: h[1])
+        # every node sits in row y = 0; boxes reach y = +-0.45
+        low, mid, high, bent = heights[0], heights[1], heights[2], heights[3]
+        assert high[0] > low[1] + 0.2  # the two parallel a -> b edges: the lower lies wholly below the upper
+        assert bent[1] > 0.45 + 0.05  # the a -> q arc passes above the box of b
+        assert mid[0] > -0.1 and mid[1] < 0.1  # b -> q: straight along the row
+        assert bent[1] < ax.get_ylim()[1]  # and the arc is not cut off by the axes
+    finally:
+        plt.close(fig)
 
 
 def test_draw_graph_rejects_non_values():
