@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, check_bool, reraise_as
 
 #: Significant digits kept in a glued float. Results computed along different but equally valid
 #: rounding paths (another BLAS kernel, a fused multiply-add, a numpy SIMD loop) agree to about
@@ -56,6 +56,10 @@ def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS
     """
     from myst_nb import glue as myst_glue  # the book's dependency, not dlmath's
 
+    _check_name("glue", name)
+    display = check_bool("glue", "display", display)
+    with reraise_as("glue"):
+        significant(1.0, digits)  # checks digits
     if isinstance(value, bool | np.bool_):
         value = bool(value)
     elif isinstance(value, numbers.Integral):
@@ -99,7 +103,15 @@ def glue_math(name: str, value: float, fmt: str = ".4g") -> None:
     from IPython.display import Markdown
     from myst_nb import glue as myst_glue
 
-    myst_glue(name, Markdown(f"${tex_number(value, fmt)}$"), display=False)
+    _check_name("glue_math", name)
+    with reraise_as("glue_math"):
+        tex = tex_number(value, fmt)
+    myst_glue(name, Markdown(f"${tex}$"), display=False)
+
+
+def _check_name(func: str, name) -> None:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ShapeError(f"{func}: name must be a glue key made of letters, digits and _ (got {name!r})")
 
 
 def within(err: float, tol: float) -> str:

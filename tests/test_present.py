@@ -137,3 +137,24 @@ def test_glue_math_glues_an_inline_formula(monkeypatch):
     glue_math("ratio", 9.444764837754866e15, ".1e")
     value, display = seen["ratio"]
     assert value.data == r"$9.4\times 10^{15}$" and display is False
+
+
+@pytest.mark.parametrize("bad", [None, 3, "has space", ""])
+def test_glue_and_glue_math_refuse_a_bad_key(bad):
+    from dlmath.present import glue_math
+
+    with pytest.raises(ShapeError, match="^glue: name must be a glue key"):
+        glue(bad, 1.0)
+    with pytest.raises(ShapeError, match="^glue_math: name must be a glue key"):
+        glue_math(bad, 1.0)
+
+
+def test_glue_and_glue_math_name_themselves_for_bad_values():
+    from dlmath.present import glue_math
+
+    with pytest.raises(ShapeError, match="^glue: display must be True or False"):
+        glue("k", 1.0, display="False")
+    with pytest.raises(ShapeError, match="^glue: significant: digits must be an int from 1 to 17"):
+        glue("k", 1.0, digits=0)
+    with pytest.raises(ShapeError, match="^glue_math: tex_number: x must be a real number"):
+        glue_math("k", "1.0")

@@ -372,7 +372,7 @@ RECIPES: dict[str, Recipe] = {
     "present.glue_math": _R(lambda: {"name": "public_api_check", "value": 1.5, "fmt": ".2f"},
                             value=[("None", None), ("'x'", "x")], fmt=[("None", None), ("'q'", "q")]),
     "present.glue": _R(lambda: {"name": "public_api_check", "value": 1.5, "display": False, "digits": 6},
-                       name=[("None", None), ("3", 3)], display=BOOL, digits=[("0", 0), ("2.5", 2.5)]),
+                       display=BOOL, digits=[("0", 0), ("2.5", 2.5)]),  # bad names: tests/test_present.py
     # errors
     "errors.as_array": _R(lambda: {"func": "caller", "name": "x", "x": _arr(2), "ndim": 1}, name="caller", x=ARRAY,
                           ndim=[("-1", -1), ("2.5", 2.5), ("'1'", "1")]),
@@ -536,6 +536,16 @@ RECIPES: dict[str, Recipe] = {
                                                     ("ScalingRun", lambda v: _scaling_run())], fig=FIG),
     "batch_explorer.time_gradients": _R(lambda: {"n": 3, "d": 2, "h": 2, "repeat": 1, "seed": 0},
                                         n=POS_INT, d=POS_INT, h=POS_INT, repeat=POS_INT, seed=SEED),
+    "batch_explorer.explore_alpha": _R(lambda: {"alpha": 0.1, "hidden": 2, "epochs": 2, "n": 8, "seed": 0,
+                                                "grid": 3},
+                                       alpha=LR, hidden=POS_INT, epochs=EPOCHS, n=POS_INT, seed=SEED, grid=POS_INT),
+    "batch_explorer.loss_regime": _R(lambda: {"losses": np.linspace(1.0, 0.5, 6), "tail": 4},
+                                     losses=ARRAY + [("2-D", np.ones((6, 2))), ("too short", np.ones(3))],
+                                     tail=POS_INT + [("1", 1)]),
+    "batch_explorer.top_hessian_eigenvalue": _R(lambda: {"X": _b_xy()[0], "Y": _b_xy()[1], "params": _b_params(),
+                                                         "eps": 1e-5},
+                                                X=ARRAY + BATCH_X + HUGE, Y=ARRAY + SHAPE, params=params_kind(),
+                                                eps=POS_REAL + [("2", 2.0)]),
     # cnn
     "cnn.init_cnn": _R(lambda: {"seed": 0, "n_filters": 3, "n_out": 3, "scale": 0.5}, seed=SEED, n_filters=POS_INT,
                        n_out=POS_INT, scale=POS_REAL),
@@ -774,10 +784,6 @@ def test_results_do_not_share_memory_with_the_arguments(key):
 # Gaps in modules another session owns, reported to it: the net still feeds them, and strict xfail makes the
 # test fail as soon as the gap is closed, so the entry cannot outlive it.
 KNOWN_GAPS = {
-    "present.glue": "dlmath/present.py (another session's): display accepts 'False'/None/2 and a bad digits "
-                    "is reported by significant, not glue",
-    "present.glue_math": "dlmath/present.py (another session's): a bad value or fmt is reported by tex_number, "
-                         "not glue_math",
 }
 
 
