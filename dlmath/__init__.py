@@ -48,12 +48,22 @@ from .jacobian import (
 )
 from .linear import LinearCache, linear_backward, linear_forward
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, softmax_cross_entropy, squared_error
+from .pool import (
+    AvgPool2dCache,
+    L2Pool2dCache,
+    avgpool2d_backward,
+    avgpool2d_forward,
+    l2pool2d_backward,
+    l2pool2d_forward,
+)
 from .scalar import Value, topological_order, value_and_grad, vmax
 
 __all__ = [
     "ActivationCache",
+    "AvgPool2dCache",
     "Conv2dCache",
     "GradCheck",
+    "L2Pool2dCache",
     "LayerCache",
     "LayerShapes",
     "LinearCache",
@@ -61,6 +71,8 @@ __all__ = [
     "MaxPool2dCache",
     "ShapeError",
     "Value",
+    "avgpool2d_backward",
+    "avgpool2d_forward",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "chain_flops",
@@ -73,6 +85,8 @@ __all__ = [
     "format_dimension_table",
     "gradient_check",
     "init_params",
+    "l2pool2d_backward",
+    "l2pool2d_forward",
     "linear_backward",
     "linear_forward",
     "linear_jacobians",
