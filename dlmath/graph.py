@@ -15,7 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.textpath import TextPath
 
 from .errors import ShapeError, as_array, check_bool, check_format, describe, reraise_as
 from .scalar import Value, topological_order
@@ -26,7 +28,6 @@ GRADIENT_COLOR = "#c0392b"
 _BOX_W, _BOX_H = 1.15, 0.9  # node box, in data units
 _COL_GAP, _ROW_GAP = 1.6, 1.2  # distance between column centres / row centres
 _INCH = 0.72  # inches per data unit: with 10 pt text the figure is legible at a book's column width
-_CHAR_W = 0.135  # width of one character of a 10 pt bold title, in data units (about 7 pt)
 
 
 _EXPRESSIONS = {  # how a node's operation reads with its parents' names filled in
@@ -34,6 +35,11 @@ _EXPRESSIONS = {  # how a node's operation reads with its parents' names filled 
     "exp": "exp({0})", "log": "ln({0})", "σ": "σ({0})", "tanh": "tanh({0})", "relu": "relu({0})",
     "max": "max({0}, {1})",
 }
+
+
+def _title_width(text: str) -> float:
+    """Width of a node title (10 pt bold) in data units."""
+    return TextPath((0, 0), text, size=10, prop=FontProperties(weight="bold")).get_extents().width / 72 / _INCH
 
 
 def _name(v: Value) -> str:
@@ -133,8 +139,8 @@ def draw_graph(
     if ax is not None and not isinstance(ax, Axes):
         raise ShapeError(f"draw_graph: ax must be None or matplotlib Axes (got {describe(ax)})")
     order = topological_order(root)
-    box_w = max(_BOX_W, _CHAR_W * max(len(node_title(v)) for v in order) + 0.3)  # the longest title fits
-    col_gap = box_w + _COL_GAP - _BOX_W
+    box_w = max(_BOX_W, max(_title_width(node_title(v)) for v in order) + 0.2)  # the longest title fits
+    col_gap = box_w + 0.4
     pos = graph_layout(root, col_gap)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
