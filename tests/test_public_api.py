@@ -362,6 +362,23 @@ RECIPES: dict[str, Recipe] = {
                                         dP=ARRAY + SHAPE, cache=cache_kind("LoopFloorPoolCache")),
     "pool_loops.l2pool2d_backward": _R(lambda: {"dP": _arr(2, 1, 2, 2), "cache": _loop_floor_cache()},
                                        dP=ARRAY + SHAPE, cache=cache_kind("LoopFloorPoolCache")),
+    # quiz
+    "quiz.numeric": _R(lambda: {"question": "q?", "answer": 1.0, "tol": 0.01, "wrong": [(2.0, "hint")],
+                                "otherwise": "no"},
+                       question=[("None", None), ("''", ""), ("3", 3)], answer=REAL, tol=[("0", 0.0), ("-1", -1.0)]
+                       + REAL, wrong=[("'ab'", "ab"), ("None", None), ("too close", [(1.001, "h")]),
+                                      ("a 1-tuple", [(2.0,)]), ("empty hint", [(2.0, "")])],
+                       otherwise=[("None", None), ("''", "")]),
+    "quiz.choice": _R(lambda: {"question": "q?", "options": [("a", True, "f"), ("b", False, "g")]},
+                      question=[("None", None), ("''", "")],
+                      options=[("None", None), ("'ab'", "ab"), ("one option", [("a", True, "f")]),
+                               ("two right", [("a", True, "f"), ("b", True, "g")]),
+                               ("correct=1", [("a", 1, "f"), ("b", False, "g")]),
+                               ("a pair", [("a", True), ("b", False, "g")])]),
+    "quiz.quiz_html": _R(lambda: {"questions": [{"question": "q?", "type": "numeric", "answers": []}]},
+                         name="show", questions=[("None", None), ("[]", []), ("dict", {}), ("essay", [{"type": "x"}])]),
+    "quiz.show": _R(lambda: {"questions": [{"question": "q?", "type": "numeric", "answers": []}]},
+                    questions=[("None", None), ("[]", []), ("dict", {}), ("essay", [{"type": "x"}])]),
     # present
     "present.significant": _R(lambda: {"x": 1.23456789, "digits": 3},
                               x=[("None", None), ("'x'", "x"), ("complex", 1j), ("True", True), ("list", [1.0])],
