@@ -7,9 +7,11 @@ parameters in the shapes of the single-example network: ``W1`` (h, d), ``b1`` (h
 .. math:: Z^{[1]} = b^{[1]\top} + X W^{[1]\top},\quad A^{[1]} = \sigma(Z^{[1]}),\quad
           Z^{[2]} = b^{[2]\top} + A^{[1]} W^{[2]\top},\quad A^{[2]} = \sigma(Z^{[2]})
 
-Every row-layout array is the transpose of its column-layout twin in :mod:`dlmath.linear`
-(``Z1_rows == Z1_cols.T``); :func:`gradients_columns` computes the same gradients with the core
-column-layout functions, and :func:`gradients_loop` with the single-example formulas in a Python loop.
+Every *batch* array (X, Z, A and their gradients) is the transpose of its column-layout twin in
+:mod:`dlmath.linear` (``Z1_rows == Z1_cols.T``); the parameters and their gradients have the same shapes
+in both layouts, so the weight gradients are the same matrices.  :func:`gradients_columns` computes the
+same gradients with the core column-layout functions, and :func:`gradients_loop` with the single-example
+formulas in a Python loop.
 The chapter's learning-rate explorer and the loop-vs-vectorized timing are in :mod:`dlmath.batch_explorer`.
 """
 
@@ -264,8 +266,10 @@ def make_circles(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.nd
     .. math:: x_i = r_i(\cos t_i, \sin t_i) + \varepsilon_i,\quad r_i = 1 - y_i/2,\
               t_i \sim U[0, 2\pi),\ \varepsilon_i \sim \mathcal N(0, \text{noise}^2 I)
 
-    No straight line separates the classes, so a network without a hidden layer cannot do better
-    than chance, while a few sigmoid hidden units can draw a closed boundary.
+    No straight line separates the classes (the best one classifies about 70 % correctly by cutting a
+    cap off the outer ring), and logistic regression stays near chance: both rings are centred at the
+    origin, so at w = 0 its gradient, the difference of the class means, is about 0.  A few sigmoid
+    hidden units can draw a closed boundary.
 
     Returns
     -------

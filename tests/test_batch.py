@@ -22,7 +22,17 @@ from dlmath.batch import (  # noqa: E402
     make_circles,
     predict_proba,
 )
-from dlmath.batch_explorer import LRResult, explore_learning_rate, plot_learning_rate, time_gradients  # noqa: E402
+from dlmath.batch_explorer import (  # noqa: E402
+    LOG10_LR_GRID,
+    LR_GRID,
+    LRResult,
+    explore_alpha,
+    explore_learning_rate,
+    loss_regime,
+    plot_learning_rate,
+    time_gradients,
+    top_hessian_eigenvalue,
+)
 from dlmath.errors import ShapeError  # noqa: E402
 from dlmath.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from dlmath.linear import linear_forward  # noqa: E402
@@ -323,3 +333,107 @@ def test_batch_helpers_check_seeds_sizes_and_scales():
         explore_learning_rate(0.0, hidden=2.5, epochs=2)
     with pytest.raises(ShapeError, match=r"^time_gradients: need at least 1 example and 1 repeat; repeat must be"):
         time_gradients(3, repeat=True)
+
+
+# ---- the learning-rate grid, the regimes and the curvature (chapter "Backprop on a batch") -------------------
+def test_lr_grid_is_alpha_and_refined_near_the_stability_limit():
+    assert LR_GRID == tuple(10.0**v for v in LOG10_LR_GRID)
+    assert np.all(np.diff(LR_GRID) > 0)
+    near_limit = [a for a in LR_GRID if 5.0 <= a <= 26.0]  # 2/lambda is 7 to 16 on this problem
+    assert len(near_limit) >= 6
+
+
+def test_explore_alpha_is_explore_learning_rate_bit_for_bit():
+    for v in (0.5, 1.2):
+        a, b = explore_alpha(10.0**v, epochs=30, grid=5), explore_learning_rate(v, epochs=30, grid=5)
+        np.testing.assert_array_equal(a.losses, b.losses)
+        np.testing.assert_array_equal(a.proba, b.proba)
+        assert a.lr == b.lr
+    with pytest.raises(ShapeError, match=r"^explore_alpha: alpha must be a finite real number >= 0"):
+        explore_alpha(-1.0, epochs=2)
+
+
+def test_loss_regime_on_hand_made_curves():
+    t = np.arange(150.0)
+    assert loss_regime(1.0 / (1.0 + t)) == "settled"
+    assert loss_regime(np.full(150, 0.3)) == "settled"  # a flat tail never goes up
+    cycle = np.where(t % 2 == 0, 11.566, 13.434)
+    assert loss_regime(cycle) == "2-cycle"
+    assert loss_regime(cycle + 1e-7 * t) == "2-cycle"  # a two-cycle that drifts slowly, as at alpha = 100
+    assert loss_regime(cycle * (1 + 1e-3 * t)) == "erratic"  # drifts too fast to be a cycle
+    rng = np.random.default_rng(0)
+    assert loss_regime(0.2 + 0.01 * rng.random(150)) == "erratic"
+    wiggle = 1.0 / (1.0 + t)
+    wiggle[-10] += 0.5  # one rise inside the tail
+    assert loss_regime(wiggle) == "erratic"
+    assert loss_regime(wiggle, tail=5) == "settled"  # ... but not in the last 5 updates
+    with pytest.raises(ShapeError, match=r"^loss_regime: losses must hold at least tail \+ 1 = 101 values"):
+        loss_regime(np.ones(50))
+    with pytest.raises(ShapeError, match=r"^loss_regime: the tail needs at least 2 updates"):
+        loss_regime(np.ones(50), tail=1)
+
+
+def test_explorer_regimes_at_both_ends_of_the_grid():
+    assert loss_regime(explore_alpha(10.0, grid=2).losses) == "settled"
+    huge = explore_alpha(100.0, grid=2)
+    assert loss_regime(huge.losses) == "2-cycle"
+    assert 10 < huge.losses[-2:].min() < 12 < 13 < huge.losses[-2:].max() < 14
+
+
+def _hessian_from_loss_values(X, Y, p, h=1e-4):
+    """Independent oracle: every entry of the Hessian from second differences of the loss itself."""
+    theta = np.concatenate([w.ravel() for w in p])
+    sizes = np.cumsum([w.size for w in p])[:-1]
+
+    def J(v):
+        parts = np.split(v, sizes)
+        return loss_and_gradients(X, Y, Params(*(q.reshape(w.shape) for q, w in zip(parts, p, strict=True))))[0]
+
+    k = theta.size
+    H = np.empty((k, k))
+    E = np.eye(k) * h
+    for i in range(k):
+        for j in range(k):
+            H[i, j] = (J(theta + E[i] + E[j]) - J(theta + E[i] - E[j]) - J(theta - E[i] + E[j])
+                       + J(theta - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+def test_top_hessian_eigenvalue_matches_second_differences_of_the_loss():
+    X, Y = make_circles(40, seed=1)
+    p = init_params(2, 2, seed=3)  # 9 parameters
+    lam = top_hessian_eigenvalue(X, Y, p)
+    oracle = np.linalg.eigvalsh(_hessian_from_loss_values(X, Y, p))[-1]
+    # second differences of J with h = 1e-4: truncation ~1e-8, rounding ~1e-16 / 1e-8 = 1e-8 (absolute)
+    assert lam == pytest.approx(oracle, rel=1e-5)
+
+
+def test_top_hessian_eigenvalue_bounds_every_direction_and_backs_the_chapter():
+    X, Y = make_circles(200, seed=0)
+    p0 = init_params(2, 4, seed=0)
+    lam0 = top_hessian_eigenvalue(X, Y, p0)
+    theta = [w.copy() for w in p0]
+    rng = np.random.default_rng(5)
+    J0 = loss_and_gradients(X, Y, p0)[0]
+    for _ in range(20):  # the curvature along any unit direction is at most lambda
+        v = [rng.standard_normal(w.shape) for w in theta]
+        norm = np.sqrt(sum(float(np.sum(u * u)) for u in v))
+        h = 1e-4 / norm
+        Jp = loss_and_gradients(X, Y, Params(*(w + h * u for w, u in zip(theta, v, strict=True))))[0]
+        Jm = loss_and_gradients(X, Y, Params(*(w - h * u for w, u in zip(theta, v, strict=True))))[0]
+        assert (Jp - 2 * J0 + Jm) / 1e-8 <= lam0 * (1 + 1e-4)
+    # the chapter's limits 2/lambda: about 5 at the start, 7 after alpha = 3.16, 16 after alpha = 10
+    assert 4.5 < 2 / lam0 < 6
+    for alpha, lo, hi in ((10**0.5, 6, 8), (10.0, 14, 17)):
+        end = batch_gradient_descent(X, Y, p0, alpha, 400).params
+        assert lo < 2 / top_hessian_eigenvalue(X, Y, end) < hi
+
+
+def test_plot_shows_an_inset_only_when_the_loss_rises_at_the_end():
+    for alpha, insets in ((3.0, 0), (100.0, 1)):
+        fig = plt.figure()
+        plot_learning_rate(explore_alpha(alpha, grid=3), fig)
+        ax1 = fig.axes[0]
+        assert len(ax1.child_axes) == insets
+        assert ("two-cycle" in ax1.get_title()) == (alpha == 100.0)
+        plt.close(fig)
