@@ -243,6 +243,24 @@ def test_circles_not_linearly_separable():
     assert acc < 0.65
 
 
+def test_circles_best_line_beats_chance_but_logistic_regression_does_not_find_it():
+    # The chapter's claim: a straight line reaches about 68.5 % (it cuts a cap off the outer ring), so chance
+    # level of logistic regression comes from the data's symmetry, not from the lack of a good line.
+    X, Y = make_circles(200, seed=0)
+    y = Y[:, 0] > 0.5
+    best = 0.0
+    for t in np.linspace(0.0, np.pi, 3600, endpoint=False):  # a slow, obvious search: every cut of every direction
+        s = X @ np.array([np.cos(t), np.sin(t)])
+        acc = np.mean((s[None, :] > s[:, None]) == y, axis=1)  # row k: cut at the k-th point
+        best = max(best, acc.max(), 1.0 - acc.min())
+    assert 0.68 <= best < 0.70
+    # at w = 0 the cross-entropy gradient is (mu_0 - mu_1) / 4: tiny, because both rings are centred at 0
+    grad0 = X.T @ (0.5 - Y) / 200
+    mu0, mu1 = X[~y].mean(axis=0), X[y].mean(axis=0)
+    np.testing.assert_allclose(grad0[:, 0], (mu0 - mu1) / 4, atol=1e-15)
+    assert np.linalg.norm(grad0) < 0.05
+
+
 def test_gradient_descent_history_and_convergence():
     X, Y = make_circles(200, seed=0)
     p0 = init_params(2, 4, seed=0)
