@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ACTIVATIONS, ActivationCache, identity_backward, identity_forward  # noqa: F401
+from .dimensions import LayerShapes, _check_sizes, dimension_table, format_dimension_table  # noqa: F401
 from .errors import (
     ShapeError,
     as_array,
@@ -27,21 +28,10 @@ from .errors import (
     check_real,
     check_seed,
     describe,
-    is_whole,
     reraise_as,
 )
 from .linear import LinearCache, linear_backward, linear_forward
 from .losses import binary_cross_entropy_with_logits
-
-
-class LayerShapes(NamedTuple):
-    """Shapes of one layer's arrays; each gradient dW, db, dZ, dA has the shape of W, b, Z, A."""
-
-    l: int
-    W: tuple
-    b: tuple
-    Z: tuple
-    A: tuple
 
 
 class LayerCache(NamedTuple):
@@ -53,47 +43,6 @@ class LayerCache(NamedTuple):
 
 def _activation(func: str, name: str) -> tuple[Callable, Callable]:
     return ACTIVATIONS[check_choice(func, "activation", name, ACTIVATIONS)]
-
-
-def _check_sizes(func: str, layer_sizes) -> list:
-    sizes = list(layer_sizes) if isinstance(layer_sizes, list | tuple | np.ndarray) else [layer_sizes]
-    if len(sizes) < 2 or not all(is_whole(n, 1) for n in sizes):
-        raise ShapeError(f"{func}: layer_sizes must be [n_0, n_1, ..., n_L], at least two positive integers "
-                         f"(got {sizes})")
-    return [int(n) for n in sizes]
-
-
-def dimension_table(layer_sizes, m: int | str = "m") -> list[LayerShapes]:
-    r"""Shapes of :math:`W^{[l]}, b^{[l]}, Z^{[l]}, A^{[l]}` for :math:`l = 0..L` (row 0 is the input).
-
-    .. math:: W^{[l]}: (n^{[l]}, n^{[l-1]}),\quad b^{[l]}: (n^{[l]}, 1),\quad Z^{[l]}, A^{[l]}: (n^{[l]}, m)
-
-    Parameters
-    ----------
-    layer_sizes : sequence [n_0, n_1, ..., n_L] (n_0 inputs, n_L outputs)
-    m : number of examples, or the symbol ``"m"``
-
-    Returns
-    -------
-    list of LayerShapes(l, W, b, Z, A); for l = 0 only A (= X) is set, the rest are ``None``.
-    """
-    sizes = _check_sizes("dimension_table", layer_sizes)
-    if not isinstance(m, str) and not is_whole(m, 1):
-        raise ShapeError(f"dimension_table: m must be a positive number of examples or a symbol (got {m!r})")
-    rows = [LayerShapes(0, None, None, None, (sizes[0], m))]
-    for l in range(1, len(sizes)):
-        rows.append(LayerShapes(l, (sizes[l], sizes[l - 1]), (sizes[l], 1), (sizes[l], m), (sizes[l], m)))
-    return rows
-
-
-def format_dimension_table(layer_sizes, m: int | str = "m") -> str:
-    """The :func:`dimension_table` as aligned text, one line per layer."""
-    head = ("l", "W[l] = dW[l]", "b[l] = db[l]", "Z[l] = dZ[l]", "A[l] = dA[l]")
-    with reraise_as("format_dimension_table"):
-        rows = dimension_table(layer_sizes, m)
-    body = [(str(row.l), *("-" if v is None else f"({v[0]}, {v[1]})" for v in row[1:])) for row in rows]
-    widths = [max(len(r[i]) for r in [head, *body]) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [head, *body])
 
 
 def check_params(params: dict, layer_sizes=None) -> list[int]:

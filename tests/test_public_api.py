@@ -270,7 +270,7 @@ def _R(valid, name=None, also=None, **bad):
 CONTAINERS = {
     "activations.ActivationCache", "batch.Params", "batch.RowCache", "batch.Training", "batch_explorer.LRResult",
     "cnn.CNNParams", "cnn.CNNCache", "cnn.TrainResult", "conv.Conv2dCache", "conv.MaxPool2dCache",
-    "conv_loops.LoopConvCache", "conv_loops.LoopPoolCache", "deep.LayerShapes", "deep.LayerCache",
+    "conv_loops.LoopConvCache", "conv_loops.LoopPoolCache", "dimensions.LayerShapes", "deep.LayerCache",
     "digits.DigitSet", "gradcheck.GradCheck", "jacobian.LinearJacobians", "linear.LinearCache",
     "scaling.TrainResult", "scaling.ScalingRun", "scaling_rule.Descent", "scaling_explorer.ScalingFrame",
     "scaling_explorer.StabilityMap", "testnet.TestNetParams", "testnet.TestNetCache",
@@ -453,10 +453,10 @@ RECIPES: dict[str, Recipe] = {
                                widths=[("None", None), ("[3]", [3]), ("[3, 2.5]", [3, 2.5]), ("[3, -1]", [3, -1])],
                                mode=NAME),
     # deep
-    "deep.dimension_table": _R(lambda: {"layer_sizes": [3, 4, 1], "m": 5},
+    "dimensions.dimension_table": _R(lambda: {"layer_sizes": [3, 4, 1], "m": 5},
                                layer_sizes=[("None", None), ("[3]", [3]), ("[3, 2.5]", [3, 2.5]), ("[3, 0]", [3, 0]),
                                             ("[3, 'a']", [3, "a"]), ("3", 3)], m=POS_INT[:3] + [("True", True)]),
-    "deep.format_dimension_table": _R(lambda: {"layer_sizes": [3, 4, 1], "m": 5},
+    "dimensions.format_dimension_table": _R(lambda: {"layer_sizes": [3, 4, 1], "m": 5},
                                       layer_sizes=[("None", None), ("[3, 2.5]", [3, 2.5]), ("[3, 'a']", [3, "a"])],
                                       m=POS_INT[:3]),
     "deep.check_params": _R(lambda: {"params": _deep_params(), "layer_sizes": [3, 4, 1]}, params=params_kind(),
