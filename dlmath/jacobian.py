@@ -1,9 +1,11 @@
 r"""Analytic Jacobians of the building blocks, for teaching (chapter "Jacobians").
 
-Convention: :math:`J_{ij} = \partial y_i / \partial x_j`, shape (out, in), as in JAX and autograd;
-a matrix argument is flattened in C (row-major) order, like :func:`dlmath.numerical_jacobian`.
-These matrices are what the ``*_backward`` functions never build: a backward pass computes the
-vector-Jacobian product :math:`\bar x^\top = \bar y^\top J` directly.
+Convention: the Jacobian of :math:`y = f(x)` is :math:`(J_f)_{ij} = \partial y_i / \partial x_j`, shape
+(out, in), as in JAX and autograd (a bare :math:`J` is the cost in the book); a matrix argument is flattened
+in C (row-major) order, like :func:`dlmath.numerical_jacobian`. These matrices are what the ``*_backward``
+functions never build: for a scalar loss, :math:`\partial\mathcal{L}/\partial x` is a row and the gradient
+:math:`\bar x = (\partial\mathcal{L}/\partial x)^\top` (``dx``) has the shape of x, and a backward pass
+computes the vector-Jacobian product :math:`\bar x^\top = \bar y^\top J_f` directly.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _ACTIVATIONS = {
 def elementwise_jacobian(z, activation: str) -> np.ndarray:
     r"""Jacobian of :math:`a = g(z)` applied elementwise: the diagonal matrix :math:`\mathrm{diag}(g'(z))`.
 
-    .. math:: J = \mathrm{diag}\big(g'(z_1), \dots, g'(z_n)\big)
+    .. math:: J_g = \mathrm{diag}\big(g'(z_1), \dots, g'(z_n)\big)
 
     The derivatives are read off the activation's own backward with an upstream gradient of ones,
     so this helper cannot disagree with ``*_backward``.
@@ -58,7 +60,7 @@ def elementwise_jacobian(z, activation: str) -> np.ndarray:
 def softmax_jacobian(z) -> np.ndarray:
     r"""Jacobian of :math:`p = \mathrm{softmax}(z)` for one example.
 
-    .. math:: J = \mathrm{diag}(p) - p\,p^\top,\qquad J_{ij} = p_i(\delta_{ij} - p_j)
+    .. math:: J_{\mathrm{softmax}} = \mathrm{diag}(p) - pp^\top,\ \partial p_i/\partial z_j = p_i(\delta_{ij} - p_j)
 
     Parameters
     ----------
