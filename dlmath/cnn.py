@@ -135,7 +135,11 @@ def cnn_backward(dA_O, cache: CNNCache) -> CNNParams:
 
     .. math:: \delta^O = \frac{\partial L}{\partial a^O} \odot \sigma'(z^O),\quad
               \delta^F_{k,ij} = \Big(\sum_n \delta^O_n w^O_{n,k\,i'j'}\Big)\,
-              [a^F_{k,ij}\text{ is its window's max}]\,\sigma'(z^F_{k,ij})
+              \mu_{k,ij}\,\sigma'(z^F_{k,ij})
+
+    where :math:`(i', j') = (\lfloor i/2 \rfloor, \lfloor j/2 \rfloor)` and :math:`\mu_{k,ij} = 1` if
+    :math:`a^F_{k,ij}` is the *first* maximum of its window in row-major order, else 0 (the chapter's
+    Theorem "Backward recursion through max pooling").
 
     Returns
     -------
