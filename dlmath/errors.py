@@ -17,6 +17,11 @@ class ShapeError(ValueError):
     (a negative learning rate, a fractional number of epochs, ...)."""
 
 
+class DomainError(ValueError):
+    """A number lies outside the domain where an operation has a finite real value: the logarithm of
+    a number <= 0, a fractional power of a negative number, an exponential that overflows float64."""
+
+
 def as_array(func: str, name: str, x, ndim: int | None = None, *, finite: bool = True) -> np.ndarray:
     """Return ``x`` as a float64 array after checking its rank and finiteness.
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .activations import sigmoid as _array_sigmoid
-from .errors import ShapeError, as_array, check_callable, reraise_as
+from .errors import DomainError, ShapeError, as_array, check_callable, reraise_as
 
 Number = int | float
 _EXP_MAX = math.log(np.finfo(np.float64).max)  # about 709.78: e^x beyond it is not a float64
@@ -32,7 +32,7 @@ class Value:
     Parameters
     ----------
     data : the forward value (a finite real number).
-    label : optional name shown when the graph is drawn (e.g. ``"x0"``).
+    label : optional name shown when the graph is drawn (e.g. ``"x1"``).
 
     Attributes
     ----------
@@ -119,7 +119,7 @@ class Value:
         if self.data == 0.0 and k < 1.0:
             raise ZeroDivisionError(f"Value.__pow__: 0 ** {k} has no finite derivative")
         if self.data < 0.0 and not k.is_integer():
-            raise ShapeError(f"Value.__pow__: a negative base ({self.data}) needs an integer exponent (got {k})")
+            raise DomainError(f"Value.__pow__: a negative base ({self.data}) needs an integer exponent (got {k})")
         op = "1/x" if k == -1.0 else f"x^{k:g}"
         return Value(self.data**k, parents=(self,), local_grads=(k * self.data ** (k - 1.0),), op=op)
 
@@ -127,14 +127,14 @@ class Value:
     def exp(self) -> Value:
         r""":math:`e^x`, local derivative :math:`e^x`."""
         if self.data > _EXP_MAX:
-            raise ShapeError(f"Value.exp: e^{self.data:g} overflows float64 (the argument must be <= {_EXP_MAX:.2f})")
+            raise DomainError(f"Value.exp: e^{self.data:g} overflows float64 (the argument must be <= {_EXP_MAX:.2f})")
         e = math.exp(self.data)
         return Value(e, parents=(self,), local_grads=(e,), op="exp")
 
     def log(self) -> Value:
         r""":math:`\ln x` for x > 0, local derivative :math:`1/x`."""
         if self.data <= 0.0:
-            raise ShapeError(f"Value.log: the argument must be positive (got {self.data})")
+            raise DomainError(f"Value.log: the argument must be positive (got {self.data})")
         return Value(math.log(self.data), parents=(self,), local_grads=(1.0 / self.data,), op="log")
 
     def sigmoid(self) -> Value:
