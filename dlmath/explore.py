@@ -5,14 +5,21 @@ function that draws on an empty matplotlib figure, and a grid of parameter value
 
     Explorer(compute, plot, [Param("log10_lr", np.linspace(-3, 0, 7), label="log10 α")])
 
-As the last expression of a cell, the explorer displays one output with two representations:
+As the last expression of a cell (or given to ``display``), an explorer displays two outputs:
 
-* ``application/vnd.jupyter.widget-view+json``: ipywidgets sliders that call ``compute`` again and
-  redraw, for a reader in Jupyter (nbval ignores this representation: model ids are random);
 * ``text/html``: a self-contained slider over frames precomputed at every grid point, embedded as
-  PNG data URIs with a few lines of inline JavaScript: no kernel, no CDN.  The book's build drops the
-  widget representation (``nb_mime_priority_overrides`` in ``_config.yml``) so the HTML page shows this
-  one.  Its bytes are deterministic, so nbval compares them like any other output.
+  PNG data URIs with a few lines of inline JavaScript: no kernel, no CDN.  Its bytes are deterministic,
+  so nbval compares them like any other output; the HTML book shows it.  In Jupyter, a line under the
+  sliders (hidden by the script everywhere else) says to run the chapter for the live version.
+* in a kernel, ``application/vnd.jupyter.widget-view+json``: ipywidgets controls that call ``compute``
+  again at any value, over a wider range than the frames (continuous sliders; a ``log10_`` parameter is
+  a log-scale slider of its value), and redraw one reused figure.  Its fallback is empty HTML, so the
+  book (which drops widget views: ``nb_mime_priority_overrides`` in ``_config.yml``) shows nothing for it.
+
+The two outputs hide one another with CSS in Jupyter: while the widget is live, the static slider of the
+same cell is hidden; a widget whose model is gone (a chapter saved and reopened: "model not found"),
+still loading, or restored from saved state without a kernel is hidden instead, and the static slider,
+which needs no kernel, is the one the reader sees.
 """
 
 from __future__ import annotations
@@ -31,18 +38,29 @@ import numpy as np
 from PIL import Image
 
 from .errors import ShapeError
+from .explore_live import WIDGET_MIME, _live_range
+
+#: Under the static slider, in Jupyter only (the script hides it elsewhere; an untrusted notebook runs no script).
+JUPYTER_NOTE = ("In Jupyter: run the chapter (Run \u25b8 Run All Cells) to get live controls that recompute "
+                "at any value.")
 
 
 class Param(NamedTuple):
     """One slider: a name passed to ``compute``, the grid of values the HTML frames are drawn at,
     a label for the reader and a format for the value.  ``default`` is an index into ``values``; without
-    it a slider starts in the middle of its grid and a True/False toggle starts at its first value."""
+    it a slider starts in the middle of its grid and a True/False toggle starts at its first value.
+
+    ``live`` is the live slider's range ``(low, high)`` or ``(low, high, step)``.  Without it a numeric
+    grid gets the grid widened by a quarter of its span at each end, in steps of a tenth of its smallest
+    spacing (whole numbers for a grid of ints, never below 1 or 0 if the grid is not); a parameter whose
+    name starts with ``log10_`` is an exponent and always gets a continuous slider."""
 
     name: str
     values: Sequence[Any]
     label: str | None = None
     fmt: str = "{:g}"
     default: int | None = None
+    live: tuple[float, ...] | None = None
 
     def show(self, value: Any) -> str:
         return self.fmt.format(value)
@@ -105,6 +123,7 @@ class Explorer:
                                  f"(got {p.default!r})")
             if not 0 <= p.start() < len(p.values):
                 raise ShapeError(f"Explorer: default index {p.default} of {p.name!r} is outside 0..{len(p.values) - 1}")
+            _live_range(p)  # checks Param.live
         if len(figsize) != 2 or not all(np.isfinite(v) and v > 0 for v in figsize) or not int(dpi) == dpi > 0:
             raise ShapeError(f"Explorer: figsize must be two positive inches and dpi a positive int "
                              f"(got figsize {figsize}, dpi {dpi})")
@@ -160,18 +179,25 @@ class Explorer:
         """The key in :meth:`frames` of the figure both versions show first (every slider at its start)."""
         return "_".join(str(p.start()) for p in self.params)
 
+    def uid(self) -> str:
+        """The HTML id of the static slider; the live widget carries the class ``uid + '-live'``.
+
+        Deterministic (nbval compares this output) and distinct for distinct explorers: made from what the
+        explorer shows in words, not from the PNG bytes, which change in a few pixels with the CPU's
+        floating-point kernels. Two explorers on one page need different titles, labels or descriptions."""
+        labels = [[p.show(v) for v in p.values] for p in self.params]
+        words = json.dumps([self.title, labels, [p.label or p.name for p in self.params], self.description])
+        return "dlx-" + hashlib.sha1(words.encode()).hexdigest()[:12]
+
     def static_html(self, frames: dict[str, bytes] | None = None) -> str:
         """A self-contained slider over the precomputed frames (:meth:`frames`, computed unless given):
-        one <img>, one range input per param."""
+        one <img>, one range input per param, a note for Jupyter only, and the CSS that hides the live
+        widget's output of the same cell while that widget cannot show (see the module docstring)."""
         frames = {k: "data:image/png;base64," + base64.b64encode(v).decode()
                   for k, v in (self.frames() if frames is None else frames).items()}
         start = [p.start() for p in self.params]
         labels = [[p.show(v) for v in p.values] for p in self.params]
-        # Deterministic (nbval compares this output) and distinct for distinct explorers: made from what the
-        # explorer shows in words, not from the PNG bytes, which change in a few pixels with the CPU's
-        # floating-point kernels. Two explorers on one page need different titles, labels or descriptions.
-        words = json.dumps([self.title, labels, [p.label or p.name for p in self.params], self.description])
-        uid = "dlx-" + hashlib.sha1(words.encode()).hexdigest()[:12]
+        uid = self.uid()
         names = [html.escape(p.label or p.name) for p in self.params]
         key = self.start_key()
         alt = self._alt([lab[i] for lab, i in zip(labels, start, strict=True)])
@@ -185,11 +211,18 @@ class Explorer:
                            "title": self.title, "desc": self._alt_suffix()})
         # Inside <script> a "</script>" in a title or label would end the script: escape <, > and & in the JSON.
         data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        # Jupyter: a widget output of this cell with no live view in it (loading, "model not found") is hidden.
+        # (JupyterLab's own renderers mark their node with data-mime-type; the widget renderer does not.)
+        style = (f"<style>.jp-Cell:has(#{uid}) .jp-OutputArea-child:has(> .jp-OutputArea-output:not([data-mime-type])"
+                 f":not(:has(.{uid}-live))){{display:none}}</style>")
+        note = (f'<p class="dlx-jupyter-note" style="font-style:italic;font-size:90%;margin:.2em 0">'
+                f'{html.escape(JUPYTER_NOTE)}</p>')
         return (
             f'<div class="dlmath-explorer" id="{uid}" style="max-width:{int(self.figsize[0] * self.dpi)}px">'
-            f'<p style="font-weight:bold;margin:.2em 0">{html.escape(self.title)}</p>{rows}'
+            f'{style}<p style="font-weight:bold;margin:.2em 0">{html.escape(self.title)}</p>{rows}{note}'
             f'<img src="{frames[key]}" alt="{html.escape(alt)}" style="width:100%">'
             f"<script>(function(){{var d={data};var r=document.getElementById('{uid}');"
+            "if(!r.closest('.jp-OutputArea,.output_area')){r.querySelector('.dlx-jupyter-note').remove();}"
             "var s=r.querySelectorAll('input'),o=r.querySelectorAll('output'),im=r.querySelector('img');"
             "function u(){var k=[],v=[];for(var i=0;i<s.length;i++){k.push(s[i].value);"
             "var t=d.labels[i][+s[i].value];o[i].textContent=t;s[i].setAttribute('aria-valuetext',t);"
@@ -210,52 +243,37 @@ class Explorer:
     def widget(self, first_png: bytes | None = None):
         """ipywidgets controls that recompute and redraw (needs a running kernel to be useful).
 
+        Every numeric param gets a continuous slider over its live range (:class:`Param`; a log-scale
+        slider for a grid spanning two decades or more), a True/False grid a checkbox, any other grid a
+        selection slider.  A move calls ``compute`` at the controls' values and redraws one figure kept for
+        the widget's life, whose axes are emptied and reused (:mod:`dlmath.explore_live`); an error from
+        ``compute`` or ``plot`` is shown under the figure, which keeps its last picture.
         ``first_png``: the figure at the controls' start values, if already drawn (the start frame)."""
-        import ipywidgets as w
+        from .explore_live import _live_widget
 
-        controls = {}
-        for p in [*self.params, *self.live_params]:
-            desc = p.label or p.name
-            if all(isinstance(v, bool | np.bool_) for v in p.values):
-                controls[p.name] = w.Checkbox(value=bool(p.values[p.start()]), description=desc)
-            else:
-                options = [(p.show(v), v) for v in p.values]
-                controls[p.name] = w.SelectionSlider(
-                    options=options, value=p.values[p.start()], description=desc,
-                    continuous_update=False, style={"description_width": "initial"},
-                    layout=w.Layout(width="95%"),
-                )
-        # The figure is an Image widget holding PNG bytes from :meth:`render`, so the live version
-        # draws exactly what the HTML frames show, whatever matplotlib backend the kernel uses.
-        first = self.render(self._values(controls)) if first_png is None else first_png
-        image = w.Image(format="png", value=first, layout=w.Layout(width="100%"))
-
-        def redraw(change: Any = None) -> None:
-            image.value = self.render(self._values(controls))
-
-        for control in controls.values():
-            control.observe(redraw, names="value")
-        return w.VBox([w.HTML(f"<b>{html.escape(self.title)}</b>"), *controls.values(), image],
-                      layout=w.Layout(max_width=f"{int(self.figsize[0] * self.dpi)}px"))
+        return _live_widget(self, first_png)
 
     @staticmethod
     def _values(controls: dict[str, Any]) -> dict[str, Any]:
         return {name: control.value for name, control in controls.items()}
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        """The static slider (and a text summary); in a kernel :meth:`_ipython_display_` adds the widget."""
+        return {"text/plain": f"<{self.title}: {self._summary()}>", "text/html": self.static_html()}
+
+    def _ipython_display_(self) -> None:
+        """Two outputs in a kernel: the static slider, then the live widget (empty HTML as its fallback)."""
+        from IPython.display import display
+
         frames = self.frames()
-        bundle: dict[str, Any] = {
-            "text/plain": f"<{self.title}: {self._summary()}>",
-            "text/html": self.static_html(frames),
-        }
+        display({"text/plain": f"<{self.title}: {self._summary()}>", "text/html": self.static_html(frames)},
+                raw=True)
         if _in_kernel():
             # Live-only controls start at the values the frames are drawn with, so the start frame is
             # exactly the live figure's first picture: no need to draw it again.
             view = self.widget(first_png=frames[self.start_key()])
-            bundle["application/vnd.jupyter.widget-view+json"] = {
-                "version_major": 2, "version_minor": 0, "model_id": view.model_id,
-            }
-        return bundle
+            display({WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": view.model_id},
+                     "text/html": "", "text/plain": ""}, raw=True)
 
     def _summary(self) -> str:
         return ", ".join(f"{p.label or p.name} over {len(p.values)} values" for p in self.params)

@@ -13,12 +13,15 @@ import io
 import json
 import re
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from PIL import Image
 
-from dlmath import ShapeError, explore
+from dlmath import ShapeError, explore, explore_live
 from dlmath.explore import Explorer, Param
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -237,20 +240,84 @@ def test_numpy_grids_and_numpy_int_defaults_are_accepted():
 
 
 # -- the live widget -------------------------------------------------------------------------------
+def fresh_png(ex, values, fig=None):
+    """The live figure drawn the slow, obvious way: a new figure every time (the oracle of the reused one)."""
+    fig = Figure(figsize=ex.figsize, dpi=ex.dpi)
+    FigureCanvasAgg(fig)
+    with matplotlib.rc_context(explore_live._LIVE_RC):
+        ex.plot(ex.compute(**values), fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=ex.dpi)
+    return buf.getvalue()
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def parts(box):
+    """(controls, image, status) of a live widget: title, the controls, the figure, the status line."""
+    return list(box.children[1:-2]), box.children[-2], box.children[-1]
+
+
 def test_widget_has_a_slider_per_param_a_checkbox_per_bool_param_and_the_default_picture():
     ipywidgets = pytest.importorskip("ipywidgets")
-    ex = make([Param("a", [0.5, 1.0, 2.0]), Param("b", [1.0, 2.0])], live_params=[Param("flip", [False, True])])
+    ex = make([Param("a", [0.5, 1.0, 2.0]), Param("b", [1, 2, 3])], live_params=[Param("flip", [False, True])])
     box = ex.widget()
     kinds = [type(c).__name__ for c in box.children]
-    assert kinds == ["HTML", "SelectionSlider", "SelectionSlider", "Checkbox", "Image"]
-    sliders = box.children[1:3]
-    assert [s.value for s in sliders] == [1.0, 2.0]  # len // 2 when no default is given
-    image = box.children[-1]
-    assert isinstance(image, ipywidgets.Image)
-    assert image.value == ex.render({"a": 1.0, "b": 2.0, "flip": False})  # a toggle starts at its first value
+    assert kinds == ["HTML", "FloatSlider", "IntSlider", "Checkbox", "Image", "HTML"]
+    controls, image, status = parts(box)
+    assert [c.value for c in controls] == [1.0, 2, False]  # len // 2 when no default; a toggle at its first value
+    assert isinstance(image, ipywidgets.Image) and status.value == ""
+    assert image.value == ex.render({"a": 1.0, "b": 2, "flip": False})  # the start frame itself
 
 
-def test_widget_controls_recompute_and_redraw():
+def test_live_sliders_are_continuous_over_a_wider_range_than_the_grid():
+    pytest.importorskip("ipywidgets")
+    ex = make([Param("log10_lr", np.linspace(-4, 0, 9)), Param("hidden", (2, 4, 8), default=1)],
+              live_params=[Param("alpha", (0.01, 0.1, 1.0, 10.0, 100.0), default=2)])
+    (lr, hidden, alpha), _, _ = parts(ex.widget(first_png=b"start"))
+    assert [type(c).__name__ for c in (lr, hidden, alpha)] == ["FloatSlider", "IntSlider", "FloatLogSlider"]
+    assert (lr.min, lr.max, lr.step, lr.value) == (-5.0, 1.0, 0.05, -2.0)
+    assert (hidden.min, hidden.max, hidden.value) == (1, 10, 4)
+    assert (alpha.min, alpha.max, alpha.base, alpha.value) == (-3.0, 3.0, 10.0, 1.0)
+    ranges = {p.name: explore_live._live_range(p) for p in [*ex.params, *ex.live_params]}
+    # grid -4..0 in steps of 0.5: a quarter of the span (1) more at each end, in steps of 0.5 / 10
+    assert ranges["log10_lr"] == ("float", -5.0, 1.0, 0.05)
+    # whole numbers stay whole, and a count that starts at 2 never goes below 1: 2 - 6/4 -> 1, 8 + 6/4 -> 10
+    assert ranges["hidden"] == ("int", 1.0, 10.0, 1.0)
+    # four decades of positive values: a log-scale slider over exponents -3..3 (-2..2 widened by 1)
+    assert ranges["alpha"] == ("log", -3.0, 3.0, 0.1)
+
+
+def test_a_log10_exponent_with_a_grid_of_ints_gets_a_continuous_slider():
+    assert explore_live._live_range(Param("log10_scale", np.arange(0, 4))) == ("float", -0.8, 3.8, 0.1)
+
+
+def test_live_range_can_be_given():
+    assert explore_live._live_range(Param("x", [1.0, 2.0], live=(0.0, 5.0))) == ("float", 0.0, 5.0, 0.05)
+    assert explore_live._live_range(Param("n", [1, 2], live=(1, 50, 1))) == ("int", 1.0, 50.0, 1.0)
+    assert explore_live._live_range(Param("lr", [0.01, 1.0], live=(1e-4, 1e2, 0.05))) == ("log", -4.0, 2.0, 0.05)
+    assert explore_live._live_range(Param("s", ["x", "y"]))[0] == "select"
+
+
+@pytest.mark.parametrize(("param", "match"), [
+    (Param("x", [1.0, 2.0], live=(2.0, 1.0)), r"live range of 'x' must be \(low, high\) or \(low, high, step\) "
+                                               r"with low < high and step > 0 \(got \(2.0, 1.0\)\)"),
+    (Param("x", [1.0, 2.0], live=(0.0, 1.0, 0.0)), r"live range of 'x' must be .*step > 0"),
+    (Param("x", [1.0, 2.0], live=(0.0, float("inf"))), r"live range of 'x' must be"),
+    (Param("x", [1.0, 2.0], live=(0.0,)), r"live range of 'x' must be"),
+    (Param("x", [1.0, 2.0], live="0..1"), r"live range of 'x' must be"),
+    (Param("lr", [0.01, 1.0], live=(0.0, 1.0)), r"live range of 'lr' must be .* with 0 < low < high"),
+    (Param("flip", [False, True], live=(0, 1)), r"param 'flip' has a live range but its grid is not numbers"),
+    (Param("x", [1.0, float("nan")]), r"param 'x' has a non-finite value in its grid"),
+])
+def test_bad_live_ranges_raise_shape_error(param, match):
+    with pytest.raises(ShapeError, match=match):
+        make([param])
+
+
+def test_widget_controls_recompute_and_redraw_any_value():
     pytest.importorskip("ipywidgets")
     calls = []
 
@@ -260,15 +327,96 @@ def test_widget_controls_recompute_and_redraw():
 
     ex = Explorer(recording, plot, [Param("a", [0.5, 1.0, 2.0])], live_params=[Param("flip", [False, True], default=0)],
                   figsize=FIGSIZE, dpi=DPI)
-    box = ex.widget()
-    slider, checkbox, image = box.children[1], box.children[2], box.children[-1]
+    (slider, checkbox), image, status = parts(ex.widget())
     first = image.value
-    slider.value = 2.0
-    assert calls[-1] == (2.0, False)
-    assert image.value == ex.render({"a": 2.0, "flip": False}) != first
+    slider.value = 2.37  # between grid points, beyond the HTML frames
+    assert calls[-1] == (2.37, False)
+    assert np.array_equal(pixels(image.value), pixels(fresh_png(ex, {"a": 2.37, "flip": False})))
+    assert image.value != first
     checkbox.value = True
-    assert calls[-1] == (2.0, True)
-    assert image.value == ex.render({"a": 2.0, "flip": True})
+    assert calls[-1] == (2.37, True)
+    assert np.array_equal(pixels(image.value), pixels(fresh_png(ex, {"a": 2.37, "flip": True})))
+
+
+def test_an_error_while_redrawing_is_shown_and_the_last_picture_kept():
+    pytest.importorskip("ipywidgets")
+
+    def fragile(a):
+        if a > 1.5:
+            raise ShapeError("fragile: a must be <= 1.5 (got a = 2)")
+        return compute(a)
+
+    ex = Explorer(fragile, plot, [Param("a", [0.5, 1.0, 2.0], live=(0.0, 2.5))], figsize=FIGSIZE, dpi=DPI)
+    (slider,), image, status = parts(ex.widget(first_png=b"start"))
+    slider.value = 0.7
+    shown = image.value
+    slider.value = 2.0
+    assert image.value == shown
+    assert "ShapeError: fragile: a must be &lt;= 1.5 (got a = 2)" in status.value
+    slider.value = 0.9  # moving back clears the message and draws again
+    assert status.value == "" and image.value != shown
+    assert np.array_equal(pixels(image.value), pixels(fresh_png(ex, {"a": 0.9})))
+
+
+def test_the_reused_figure_draws_the_same_pixels_as_a_new_one():
+    """Axes emptied and handed back to ``plot`` must not remember anything of the previous picture: the
+    test plot switches scales, limits, insets, legends and a suptitle between calls."""
+    def busy_plot(result, fig):
+        x, y = result
+        ax1, ax2 = fig.subplots(1, 2)
+        if y[-1] > 0:
+            ax1.set_yscale("log")
+            ax1.plot(x[1:], y[1:], label="up")
+            ax1.legend()
+            ax2.inset_axes([0.5, 0.5, 0.4, 0.4]).plot(x, y)
+            fig.suptitle("up")
+        else:
+            ax1.plot(x, y, "r")
+            ax1.set_ylim(-3, 0)
+            ax1.grid(True)
+        ax2.scatter(x, y)
+        ax2.set_title(f"slope {y[-1]:.2f}")
+
+    ex = Explorer(compute, busy_plot, [Param("a", [0.5, 1.0, 2.0], live=(0.1, 3.0))],
+                  live_params=[Param("flip", [False, True])], figsize=FIGSIZE, dpi=DPI)
+    fig = explore_live._ReusedFigure(figsize=FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    for values in [{"a": 1.0, "flip": False}, {"a": 2.5, "flip": True}, {"a": 0.3, "flip": False},
+                   {"a": 0.3, "flip": True}, {"a": 2.9, "flip": False}]:
+        live = explore_live._live_png(ex, fig, values)
+        assert np.array_equal(pixels(live), pixels(fresh_png(ex, values))), values
+    assert len(fig.axes) == 2 and len(fig.axes[1].child_axes) == 1  # the same two axes, one inset (not five)
+
+
+CHAPTER_MOVES = {
+    "scaling": [{"log10_scale": 3.0, "log10_lr": -2.0, "standardize": False},
+                {"log10_scale": 3.6, "log10_lr": 0.7, "standardize": False},  # diverges
+                {"log10_scale": -0.5, "log10_lr": -4.8, "standardize": True},
+                {"log10_scale": 1.3, "log10_lr": -1.15, "standardize": False}],
+    "batch": [{"log10_lr": 0.5, "hidden": 4}, {"log10_lr": 2.9, "hidden": 9}, {"log10_lr": -2.7, "hidden": 1},
+              {"log10_lr": 1.3, "hidden": 4}],
+}
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTER_MOVES))
+def test_the_chapters_plots_draw_the_same_pixels_on_the_reused_figure(chapter):
+    from dlmath import batch_explorer, scaling
+
+    compute_plot = {"scaling": (scaling.scaling_explorer, scaling.plot_scaling_run),
+                    "batch": (batch_explorer.explore_learning_rate, batch_explorer.plot_learning_rate)}[chapter]
+    ex = Explorer(*compute_plot, [Param("log10_lr", [-1.0, 0.0])], figsize=(8, 3.2), dpi=80)
+    fig = explore_live._ReusedFigure(figsize=ex.figsize, dpi=ex.dpi)
+    FigureCanvasAgg(fig)
+    for values in CHAPTER_MOVES[chapter]:
+        assert np.array_equal(pixels(explore_live._live_png(ex, fig, values)), pixels(fresh_png(ex, values))), values
+
+
+def test_the_live_figure_is_not_pyplots():
+    pytest.importorskip("ipywidgets")
+    before = plt.get_fignums()
+    (slider,), _, _ = parts(make().widget())
+    slider.value = 1.7
+    assert plt.get_fignums() == before  # the inline backend would show a pyplot figure under the cell
 
 
 # -- what a notebook displays ------------------------------------------------------------------------
@@ -279,13 +427,51 @@ def test_outside_a_kernel_the_mimebundle_is_html_and_text_only():
     assert bundle["text/html"] == make(title="Demo").static_html()
 
 
-def test_inside_a_kernel_the_mimebundle_adds_the_widget_view(monkeypatch):
+def displayed(monkeypatch, ex, in_kernel: bool) -> list[dict]:
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj) if raw else None)
+    monkeypatch.setattr(explore, "_in_kernel", lambda: in_kernel)
+    ex._ipython_display_()
+    return shown
+
+
+def test_in_a_kernel_the_static_slider_and_the_widget_are_two_outputs(monkeypatch):
     pytest.importorskip("ipywidgets")
-    monkeypatch.setattr(explore, "_in_kernel", lambda: True)
-    bundle = make()._repr_mimebundle_()
-    assert set(bundle) == {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"}
-    view = bundle["application/vnd.jupyter.widget-view+json"]
+    ex = make(title="Demo")
+    static, live = displayed(monkeypatch, ex, True)
+    assert static == {"text/plain": "<Demo: slope a over 3 values>", "text/html": ex.static_html()}
+    assert set(live) == {explore.WIDGET_MIME, "text/html", "text/plain"}
+    assert live["text/html"] == live["text/plain"] == ""  # the book (and an untrusted notebook) shows nothing
+    view = live[explore.WIDGET_MIME]
     assert view["version_major"] == 2 and re.fullmatch(r"[0-9a-f]{32}", view["model_id"])
+
+
+def test_outside_a_kernel_only_the_static_slider_is_displayed(monkeypatch):
+    assert [set(b) for b in displayed(monkeypatch, make(), False)] == [{"text/plain", "text/html"}]
+
+
+def test_static_and_live_outputs_hide_each_other_by_their_ids_in_jupyter():
+    pytest.importorskip("ipywidgets")
+    ex = make(title="Pair")
+    uid = ex.uid()
+    html = ex.static_html()
+    box = ex.widget()
+    assert f'id="{uid}"' in html and f"{uid}-live" in box._dom_classes
+    # the static output hides a widget output of its cell (no data-mime-type) that holds no live view ...
+    assert (f".jp-Cell:has(#{uid}) .jp-OutputArea-child:has(> .jp-OutputArea-output:not([data-mime-type])"
+            f":not(:has(.{uid}-live))){{display:none}}") in html
+    # ... and the live view hides the static output while it is connected, or itself when it is not
+    style = box.children[0].value
+    assert f".jp-Cell:has(.{uid}-live:not(.jupyter-widgets-disconnected)) .jp-OutputArea-child:has(#{uid})" in style
+    assert f".jp-OutputArea-child:has(.{uid}-live.jupyter-widgets-disconnected){{display:none}}" in style
+
+
+def test_the_jupyter_note_is_removed_by_the_script_outside_jupyter():
+    html = make().static_html()
+    assert '<p class="dlx-jupyter-note"' in html and "run the chapter (Run \u25b8 Run All Cells)" in html
+    assert "if(!r.closest('.jp-OutputArea,.output_area')){r.querySelector('.dlx-jupyter-note').remove();}" in html
 
 
 def test_not_in_a_kernel_here():
@@ -304,5 +490,5 @@ def test_the_widget_reuses_the_start_frame_it_is_given():
     first = frames[ex.start_key()]
     assert ex.start_key() == "1"
     assert first == ex.render({"a": 1.0, "flip": False})  # the live figure's first picture, drawn independently
-    assert ex.widget(first_png=first).children[-1].value == first
+    assert parts(ex.widget(first_png=first))[1].value == first
     assert ex.static_html(frames) == ex.static_html()
