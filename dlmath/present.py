@@ -6,7 +6,7 @@ book never stores those bits:
 
 * :func:`glue` stores a number rounded to a few significant digits (the prose formats it anyway);
 * :func:`glue_math` stores a number already formatted as a formula (``$-0.1966$``,
-  ``$9.4\\times 10^{15}$``), for the prose to paste with ``{glue:md}`name``` so that it reads as
+  ``$9.4\\times 10^{15}$``), for the prose to paste with ``{glue:md}`name:myst``` so that it reads as
   typeset mathematics (a true minus sign, a power of ten) and not as program output;
 * :func:`within` turns an agreement check into a verdict against a stated tolerance
   (``"< 1e-12: True"``) instead of printing the rounding error itself.
@@ -99,7 +99,8 @@ def tex_number(x: float, fmt: str = ".4g") -> str:
 
 def glue_math(name: str, value: float, fmt: str = ".4g") -> None:
     """Glue ``value`` as an inline formula (``$…$``, see :func:`tex_number`), to paste into a sentence
-    with ``{glue:md}`name```: the number then reads like the mathematics around it."""
+    with ``{glue:md}`name:myst``` (the ``:myst`` format parses the dollars as math; plain ``{glue:md}`` pastes
+    CommonMark and would show them raw): the number then reads like the mathematics around it."""
     from IPython.display import Markdown
     from myst_nb import glue as myst_glue
 
