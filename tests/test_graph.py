@@ -17,8 +17,8 @@ from dlmath.scalar import Value, topological_order, vmax  # noqa: E402
 
 
 def _neuron():
-    w0, x0, w1, x1, w2 = (Value(v, n) for v, n in zip((2, -1, -3, -2, -3), ("w0", "x0", "w1", "x1", "w2"), strict=True))
-    f = (w0 * x0 + w1 * x1 + w2).sigmoid()
+    w1, x1, w2, x2, b = (Value(v, n) for v, n in zip((2, -1, -3, -2, -3), ("w1", "x1", "w2", "x2", "b"), strict=True))
+    f = (w1 * x1 + w2 * x2 + b).sigmoid()
     f.backward()
     return f
 
@@ -34,7 +34,7 @@ def test_neuron_graph_has_one_label_per_node():
         labels = _labels(fig)
         # 5 leaves, 2 products, 2 sums, 1 sigmoid
         assert len(labels) == 10 == len(topological_order(f))
-        assert sorted(labels) == sorted(["w0", "x0", "w1", "x1", "w2", "w0·x0", "w1·x1", "… + …", "… + w2", "σ(…)"])
+        assert sorted(labels) == sorted(["w1", "x1", "w2", "x2", "b", "w1·x1", "w2·x2", "… + …", "… + b", "σ(…)"])
         arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
         assert len(arrows) == 9  # one per (parent, child) edge
         assert fig.axes[0].get_title() == "neuron"
@@ -47,7 +47,7 @@ def test_gradients_and_values_are_printed():
     fig = draw_graph(f, fmt=".2f")
     try:
         texts = [t.get_text() for t in fig.axes[0].texts]
-        assert "0.73" in texts and "1.00" in texts and "-0.59" in texts  # sigma(1), df/df, df/dx1
+        assert "0.73" in texts and "1.00" in texts and "-0.59" in texts  # sigma(1), df/df, df/dx2
     finally:
         plt.close(fig)
     fig = draw_graph(f, show_grad=False)
