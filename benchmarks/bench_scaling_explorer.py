@@ -19,7 +19,7 @@ from dlmath.scaling_explorer import scaling_frame
 BUDGET_S = 0.100
 # The chapter's grid (book/testnet.ipynb, the explorer cell): keep the two in step.
 SCALES = np.arange(0, 4)
-RATES = np.arange(-7.0, 0.01, 0.5)
+RATES = np.arange(-7.0, 0.01, 1.0)
 REPEATS = 3
 
 

@@ -110,23 +110,30 @@ def plot_scaling_frame(frame: ScalingFrame, fig) -> None:
     steps = np.arange(len(frame.losses))
     ax1.plot(steps, frame.reference_losses, "--", color="C0", lw=1.2,
              label=rf"standardized, $\alpha$ = {REFERENCE_LR:g}")
-    ax1.plot(steps, frame.losses, color="C3", lw=1.2, label=rf"raw $\times${frame.scale:g}, $\alpha$ = {frame.lr:.2g}")
+    ax1.plot(steps, frame.losses, color="C3", lw=1.2,
+             label=rf"raw $\times${frame.scale:g}, $\alpha = {_tex(frame.lr)}$")
     ax1.set_yscale("log")
     ax1.set_ylim(*LOSS_AXIS)
     ax1.set_xlim(0, max(len(steps) - 1, 1))
     ax1.set_xlabel("gradient-descent step")
     ax1.set_ylabel("training loss $J$")
-    verdict = "diverged" if frame.diverged else f"{frame.increases} of {max(len(steps) - 1, 0)} steps raise $J$"
+    verdict = "diverged" if frame.diverged else f"$J$ rose {frame.increases} times in {len(steps)} steps"
     ax1.set_title(verdict, fontsize=10)
     ax1.legend(loc="upper right", fontsize=8)
     _rule_lines(ax2)
     above = frame.lr > frame.limit
     ax2.plot([np.log10(frame.scale)], [np.log10(frame.lr)], "o", ms=8, color="C3" if above else "C2",
              label="this run")
-    ax2.set_title(rf"$\alpha\,\lambda_{{\max}}/2$ = {frame.lr / frame.limit:.2g}", fontsize=10)
+    ax2.set_title(rf"$\alpha\,\lambda_{{\max}}/2 = {_tex(frame.lr / frame.limit)}$", fontsize=10)
     ax2.legend(loc="lower left", fontsize=7.5)
     # Fixed margins (tight_layout costs more than a frame's training) wide enough for tick labels like 10^0.
     fig.subplots_adjust(left=0.1, right=0.985, bottom=0.16, top=0.9, wspace=0.32)
+
+
+def _tex(v: float) -> str:
+    """Two significant digits as mathtext: 0.3, 44, 4.4\\times 10^{6} (no Python-style 4.4e+06 in a figure)."""
+    mantissa, _, exponent = f"{v:.2g}".partition("e")
+    return rf"{mantissa}\times 10^{{{int(exponent)}}}" if exponent else mantissa
 
 
 class StabilityMap(NamedTuple):
