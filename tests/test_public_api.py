@@ -274,7 +274,7 @@ CONTAINERS = {
     "digits.DigitSet", "gradcheck.GradCheck", "jacobian.LinearJacobians", "linear.LinearCache",
     "scaling.TrainResult", "scaling.ScalingRun", "scaling_rule.Descent", "scaling_explorer.ScalingFrame",
     "scaling_explorer.StabilityMap", "testnet.TestNetParams", "testnet.TestNetCache",
-    "testnet.TestNetGrads", "errors.ShapeError", "explore.Param", "pool.AvgPool2dCache", "pool.L2Pool2dCache",
+    "testnet.TestNetGrads", "errors.ShapeError", "errors.DomainError", "explore.Param", "pool.AvgPool2dCache", "pool.L2Pool2dCache",
     "pool_loops.LoopFloorPoolCache",
 }
 
@@ -785,10 +785,11 @@ def test_every_public_callable_is_in_the_net():
     assert covered - public == set(), "RECIPES/CONTAINERS name something dlmath no longer has"
 
 
-def test_containers_are_namedtuples_or_the_error_class():
+def test_containers_are_namedtuples_or_the_error_classes():
     for key in CONTAINERS:
         obj = _PUBLIC[key]
-        assert obj is errors.ShapeError or (isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields"))
+        assert obj in (errors.ShapeError, errors.DomainError) or (
+            isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields"))
 
 
 @pytest.mark.parametrize("key", sorted(RECIPES))
