@@ -50,10 +50,12 @@ class Param(NamedTuple):
     a label for the reader and a format for the value.  ``default`` is an index into ``values``; without
     it a slider starts in the middle of its grid and a True/False toggle starts at its first value.
 
-    ``live`` is the live slider's range ``(low, high)`` or ``(low, high, step)``.  Without it a numeric
-    grid gets the grid widened by a quarter of its span at each end, in steps of a tenth of its smallest
-    spacing (whole numbers for a grid of ints, never below 1 or 0 if the grid is not); a parameter whose
-    name starts with ``log10_`` is an exponent and always gets a continuous slider."""
+    ``live`` is the live slider's range ``(low, high)`` or ``(low, high, step)`` (for a log slider, values,
+    not exponents).  Without it a numeric grid gets the grid widened at each end by its median spacing or an
+    eighth of its span, whichever is larger, in steps of a tenth of its smallest spacing (whole numbers for
+    a grid of ints, never below 1 or 0 if the grid is not); positive values over two decades or more get a
+    log-scale slider (the same rule on their exponents); a parameter whose name starts with ``log10_`` is an
+    exponent and always gets a continuous slider.  Give ``live`` when ``compute`` accepts less than that."""
 
     name: str
     values: Sequence[Any]

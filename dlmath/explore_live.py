@@ -74,9 +74,10 @@ def _live_range(p) -> tuple[str, float, float, float]:
     lo, hi = float(grid.min()), float(grid.max())
     span = hi - lo or max(abs(hi), 1.0)
     gaps = np.diff(np.unique(grid))
+    pad = max(float(np.median(gaps)), span / 8) if gaps.size else span / 4
     step = 1.0 if kind == "int" else _nice(gaps.min() / 10 if gaps.size else span / 100)
-    low = math.floor((lo - span / 4) / step) * step
-    high = math.ceil((hi + span / 4) / step) * step
+    low = math.floor((lo - pad) / step) * step
+    high = math.ceil((hi + pad) / step) * step
     if kind in ("int", "float") and lo >= 0 and not p.name.startswith("log10_"):
         low = max(low, 1.0 if lo >= 1 else 0.0)  # counts and sizes stay positive
     return kind, round(low, 10), round(high, 10), step

@@ -278,20 +278,22 @@ def test_live_sliders_are_continuous_over_a_wider_range_than_the_grid():
               live_params=[Param("alpha", (0.01, 0.1, 1.0, 10.0, 100.0), default=2)])
     (lr, hidden, alpha), _, _ = parts(ex.widget(first_png=b"start"))
     assert [type(c).__name__ for c in (lr, hidden, alpha)] == ["FloatSlider", "IntSlider", "FloatLogSlider"]
-    assert (lr.min, lr.max, lr.step, lr.value) == (-5.0, 1.0, 0.05, -2.0)
-    assert (hidden.min, hidden.max, hidden.value) == (1, 10, 4)
+    assert (lr.min, lr.max, lr.step, lr.value) == (-4.5, 0.5, 0.05, -2.0)
+    assert (hidden.min, hidden.max, hidden.value) == (1, 11, 4)
     assert (alpha.min, alpha.max, alpha.base, alpha.value) == (-3.0, 3.0, 10.0, 1.0)
     ranges = {p.name: explore_live._live_range(p) for p in [*ex.params, *ex.live_params]}
-    # grid -4..0 in steps of 0.5: a quarter of the span (1) more at each end, in steps of 0.5 / 10
-    assert ranges["log10_lr"] == ("float", -5.0, 1.0, 0.05)
-    # whole numbers stay whole, and a count that starts at 2 never goes below 1: 2 - 6/4 -> 1, 8 + 6/4 -> 10
-    assert ranges["hidden"] == ("int", 1.0, 10.0, 1.0)
+    # grid -4..0 in steps of 0.5: one spacing more at each end (span / 8 is also 0.5), in steps of 0.5 / 10
+    assert ranges["log10_lr"] == ("float", -4.5, 0.5, 0.05)
+    # whole numbers stay whole; the median spacing is 3; a count that starts at 2 never goes below 1
+    assert ranges["hidden"] == ("int", 1.0, 11.0, 1.0)
     # four decades of positive values: a log-scale slider over exponents -3..3 (-2..2 widened by 1)
     assert ranges["alpha"] == ("log", -3.0, 3.0, 0.1)
 
 
 def test_a_log10_exponent_with_a_grid_of_ints_gets_a_continuous_slider():
-    assert explore_live._live_range(Param("log10_scale", np.arange(0, 4))) == ("float", -0.8, 3.8, 0.1)
+    assert explore_live._live_range(Param("log10_scale", np.arange(0, 4))) == ("float", -1.0, 4.0, 0.1)
+    # the chapter's rate grid -7..0: one decade more at each end
+    assert explore_live._live_range(Param("log10_lr", np.arange(-7.0, 0.01, 1.0))) == ("float", -8.0, 1.0, 0.1)
 
 
 def test_live_range_can_be_given():
