@@ -1,9 +1,11 @@
 r"""Why inputs must be scaled: TestNet trained on raw vs standardized inputs (chapter "TestNet", seed 000).
 
 The data are two Gaussian classes in 3-D (:func:`make_blobs`); :func:`train_testnet` runs full-batch
-gradient descent on TestNet (:mod:`dlmath.testnet`) and stops once a weight blows up, and
-:func:`scaling_explorer` / :func:`plot_scaling_run` are the ``compute`` and ``plot`` of the chapter's
-input-scale vs learning-rate explorer.  Examples are columns: ``X`` (3, m).
+gradient descent on TestNet (:mod:`dlmath.testnet`) and stops once a weight blows up.
+:func:`scaling_explorer` / :func:`plot_scaling_run` draw one raw run beside the standardized run at the
+same rate, with per-layer gradient norms (the first version of the chapter's explorer; the chapter now
+uses :mod:`dlmath.scaling_explorer`, which starts every scale from the same network function and shows
+the predicted stability limit of :mod:`dlmath.scaling_rule`).  Examples are columns: ``X`` (3, m).
 """
 
 from __future__ import annotations
