@@ -11,12 +11,13 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test unit nbval build browser chromium lint lab notebooks bench clean
+.PHONY: help venv book test unit nbval build browser chromium lint lab lab-check notebooks bench clean
 
 help:
 	@echo "make book       build the HTML book (executing every notebook) into _build/html"
 	@echo "make test       every test: dlmath, nbval on every notebook, the strict book build, the browser checks"
-	@echo "make lab        JupyterLab on the chapters, with this project's kernel"
+	@echo "make lab        JupyterLab on the chapters, with this project's kernel (LAB_ARGS=... for more flags)"
+	@echo "make lab-check  the live path in a real JupyterLab: run, move, save and reopen the widget chapters"
 	@echo "make notebooks  re-execute the notebooks in place to refresh their stored outputs"
 	@echo "make bench      run the benchmark scripts in benchmarks/"
 	@echo "make browser    open every page of the built book in headless Chromium, offline (after make book)"
@@ -72,8 +73,35 @@ chromium:
 browser: $(STAMP) chromium
 	$(BIN)/python -m pytest tests/browser -p no:xdist -q
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=book
+# JupyterLab on the chapters (README "Running the chapters"). The kernel draws inline: MPLBACKEND (Agg for the
+# builds above) is removed from its environment. lab/overrides.json becomes the venv's JupyterLab defaults
+# (widget state saved with the notebook, no news pop-up). The chapters are trusted (their outputs come from
+# `make notebooks`), so their static sliders work before the first run. As root (containers) it adds
+# --allow-root. LAB_IP=0.0.0.0 listens on every interface, LAB_PORT another port, LAB_ARGS any other flag,
+# e.g. `make lab LAB_ARGS=--no-browser`.
+LAB_IP    ?= 127.0.0.1
+LAB_PORT  ?= 8888
+LAB_ARGS  ?=
+LAB_TOKEN := $(shell od -An -N24 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/dlmath.json
+
+$(LAB_SETTINGS): lab/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp lab/overrides.json $@
+
+lab: $(STAMP) $(LAB_SETTINGS)
+	@$(BIN)/jupyter trust $(NOTEBOOKS) >/dev/null
+	@echo ""
+	@echo "  JupyterLab: open  http://$(if $(filter 0.0.0.0,$(LAB_IP)),127.0.0.1,$(LAB_IP)):$(LAB_PORT)/lab?token=$(LAB_TOKEN)"
+	@echo "  In each chapter: Run > Run All Cells, then the explorers' controls recompute. Ctrl-C stops JupyterLab."
+	@echo ""
+	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=book --ip=$(LAB_IP) --port=$(LAB_PORT) --port-retries=0 \
+		--IdentityProvider.token=$(LAB_TOKEN) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# The live path in a real JupyterLab (tests/lab/lab_check.py): the widget chapters run, moved, saved and
+# reopened on copies, and every chapter's prose checked for raw MyST markup. Needs Chromium (make chromium).
+lab-check: $(STAMP) chromium
+	$(BIN)/python -m pytest tests/lab/lab_check.py -p no:xdist -q -s
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
