@@ -47,7 +47,8 @@ def numeric(question: str, answer: float, tol: float, wrong: Sequence[tuple[floa
 
     Parameters
     ----------
-    question : the text (Markdown and ``$…$`` math allowed)
+    question : the text: HTML with ``$…$`` math (jupyterquiz typesets the math and inserts the rest as
+        HTML, so Markdown emphasis does not render and a literal ``<`` is written ``&lt;`` or ``\\lt``)
     answer : the value a cell computed
     tol : the half-width accepted (suited to hand arithmetic, e.g. a unit in the last asked decimal)
     wrong : pairs ``(value, hint)``: an answer within ``tol`` of ``value`` gets ``hint`` (a common mistake,
@@ -76,6 +77,10 @@ def numeric(question: str, answer: float, tol: float, wrong: Sequence[tuple[floa
         if abs(value - answer) <= 2 * tol:
             raise ShapeError(f"numeric: wrong[{i}] value {value!r} is within 2 tol = {2 * tol!r} of the answer "
                              f"{answer!r}: the reader could not tell the mistake from a rounding")
+        for j, earlier in enumerate(wrong[:i]):
+            if abs(value - float(earlier[0])) <= 2 * tol:
+                raise ShapeError(f"numeric: wrong[{i}] value {value!r} is within 2 tol = {2 * tol!r} of wrong[{j}] "
+                                 f"{float(earlier[0])!r}: the second hint could never be shown")
         answers.append({"type": "range", "range": [significant(value - tol), significant(value + tol)],
                         "correct": False, "feedback": pair[1]})
     answers.append({"type": "default", "feedback": otherwise})

@@ -89,3 +89,8 @@ def test_the_library_is_defined_once_per_page_and_waits_for_mathjax():
 def test_quiz_html_refuses_what_is_not_a_list_of_records(bad):
     with pytest.raises(ShapeError, match="show: questions"):
         quiz_html(bad)
+
+
+def test_two_mistakes_a_reader_could_not_tell_apart_are_refused():
+    with pytest.raises(ShapeError, match=r"numeric: wrong\[1\] value 0.5005 is within 2 tol .* of wrong\[0\]"):
+        numeric(Q, 0.1233, 0.0005, wrong=[(0.5, "one"), (0.5005, "two")])
