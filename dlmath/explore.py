@@ -12,9 +12,10 @@ As the last expression of a cell (or given to ``display``), an explorer displays
   so nbval compares them like any other output; the HTML book shows it.  In Jupyter, a line under the
   sliders (hidden by the script everywhere else) says to run the chapter for the live version.
 * in a kernel, ``application/vnd.jupyter.widget-view+json``: ipywidgets controls that call ``compute``
-  again at any value, over a wider range than the frames (continuous sliders; a ``log10_`` parameter is
-  a log-scale slider of its value), and redraw one reused figure.  Its fallback is empty HTML, so the
-  book (which drops widget views: ``nb_mime_priority_overrides`` in ``_config.yml``) shows nothing for it.
+  again at any value, over a wider range than the frames (continuous sliders, log-scale for positive values
+  over two decades or more, and a ``log10_`` exponent is a log scale already), and redraw one reused figure
+  (:mod:`dlmath.explore_live`).  Its fallback is empty HTML, so the book (which drops widget views:
+  ``nb_mime_priority_overrides`` in ``_config.yml``) and an untrusted notebook show nothing for it.
 
 The two outputs hide one another with CSS in Jupyter: while the widget is live, the static slider of the
 same cell is hidden; a widget whose model is gone (a chapter saved and reopened: "model not found"),
@@ -254,10 +255,6 @@ class Explorer:
         from .explore_live import _live_widget
 
         return _live_widget(self, first_png)
-
-    @staticmethod
-    def _values(controls: dict[str, Any]) -> dict[str, Any]:
-        return {name: control.value for name, control in controls.items()}
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         """The static slider (and a text summary); in a kernel :meth:`_ipython_display_` adds the widget."""

@@ -48,9 +48,12 @@ CHECK_SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "n
 RUN_TIMEOUT_S = 600
 RAW_MYST = re.compile(r"\{(?:glue(?::\w+)?|cite(?::\w+)?|doc|term|ref|numref|eq|eval|download|prf:\w+)\}"
                       r"|^\s*(?::::*|```+)\s*\{[\w:-]+\}|^\s*:::+\s*$|^\s*:(?:class|label|name|nonumber):")
-# jupyterlab-myst reports what it cannot resolve inside one notebook (a {term} whose glossary is another
-# page) with console.error; these are diagnostics of the prose, collected and printed, not JavaScript errors.
-MYST_NOTICES = ("Cross reference target was not found",)
+# jupyterlab-myst 2.7.0 reports with console.error what it cannot resolve inside one notebook (a {term} whose
+# glossary is another page), and that a math {eval} it re-renders was already detached: diagnostics, collected
+# and printed at the end, not JavaScript errors.
+MYST_NOTICES = ("Cross reference target was not found", "Could not dispose of renderer for",
+                "Unable to detach expression renderer for")
+NOTICES: list[str] = []
 # jupyterlab-myst has no glue (upstream issue jupyter-book/jupyterlab-myst#165) and renders an unknown role's
 # *content*: {glue:text}`p1:.4f` shows "p1:.4f", no brace left to see. So these are refused in the source.
 NO_RENDERER_IN_LAB = re.compile(r"\{glue(?::\w+)?\}`[^`]*`|^[ \t]*(?::::*|```+)[ \t]*\{glue(?::\w+)?\}[^\n]*", re.M)
@@ -130,22 +133,26 @@ class Session:
         return self.page.evaluate(f"() => window.jupyterapp.commands.execute('{name}')")
 
     def close(self) -> None:
+        NOTICES.extend(self.notices)
         self.context.close()
 
 
 def explorer_states(page) -> list[dict]:
-    """Per explorer cell: is its static slider / live widget shown, the static labels, any widget error."""
-    return page.evaluate("""() => [...document.querySelectorAll('.jp-Cell')].filter(c => c.querySelector('.dlmath-explorer'))
+    """Per cell that builds an Explorer (its source says ``Explorer(``): is its static slider / live widget
+    shown, the static slider's labels, and any widget error or placeholder shown in its outputs."""
+    return page.evaluate(r"""() => window.jupyterapp.shell.currentWidget.content.widgets
+      .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().includes('Explorer('))
       .map(c => {
         const shown = el => !!el && el.getClientRects().length > 0;
-        const st = c.querySelector('.dlmath-explorer');
-        const script = st.querySelector('script');
-        const data = script ? JSON.parse(script.textContent.match(/var d=(\\{.*?\\});var r=/)[1]) : null;
-        const note = st.querySelector('.dlx-jupyter-note');
-        return {static: shown(st), live: shown(c.querySelector('.dlx-live')), note: shown(note),
+        const st = c.node.querySelector('.dlmath-explorer');
+        const script = st && st.querySelector('script');
+        const data = script ? JSON.parse(script.textContent.match(/var d=(\{.*?\});var r=/)[1]) : null;
+        return {static: shown(st), live: shown(c.node.querySelector('.dlx-live')),
+                note: shown(st && st.querySelector('.dlx-jupyter-note')),
                 names: data ? data.names : [], labels: data ? data.labels : [],
-                errors: [...c.querySelectorAll('.jp-OutputArea-output')].filter(o => shown(o) &&
-                         /Error displaying widget|Loading widget/.test(o.textContent)).map(o => o.textContent)};
+                errors: [...c.node.querySelectorAll('.jp-OutputArea-output')].filter(o => shown(o) &&
+                         /Error displaying widget|Loading widget/.test(o.textContent)).map(o => o.textContent),
+                widgets: [...c.node.querySelectorAll('.widget-vbox')].filter(shown).length};
       })""")
 
 
@@ -163,6 +170,7 @@ def output_errors(page) -> list[str]:
 def static_slider_works(page, k: int) -> bool:
     """Move the first range input of the k-th explorer to another position: does its picture change?"""
     return page.evaluate("""(k) => { const st = [...document.querySelectorAll('.dlmath-explorer')][k];
+        if (!st) return false;
         const s = st.querySelector('input[type=range]'), im = st.querySelector('img'), before = im.src;
         s.value = (+s.value === +s.max) ? +s.min : +s.max; s.dispatchEvent(new Event('input'));
         return im.src !== before && im.src.startsWith('data:image/png;base64,'); }""", k)
@@ -229,7 +237,7 @@ def test_run_move_save_reopen(lab, browser, chapter):
     try:
         s.open(chapter)
         before = explorer_states(s.page)
-        assert before, f"{chapter}: no explorer output found"
+        assert before, f"{chapter}: no cell builds an Explorer"
         for k, st in enumerate(before):
             assert st["static"] and not st["live"] and not st["errors"], (chapter, "before the run", st)
             assert st["note"], f"{chapter}: the line telling the reader to run the chapter is not shown"
@@ -310,6 +318,8 @@ def test_no_raw_myst_markup_in_the_rendered_prose(lab, browser, chapter):
 
 
 def teardown_module(module):
+    if NOTICES:
+        print(f"\njupyterlab-myst notices (console, not errors): {len(NOTICES)}, e.g. {sorted(set(NOTICES))[:3]}")
     if LATENCIES:
         print("\nlive controls in the browser (key press or click -> new picture on screen):")
         for chapter, name, seconds in LATENCIES:
