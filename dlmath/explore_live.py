@@ -127,6 +127,8 @@ class _ReusedFigure(Figure):
         for artist in [*self.texts, *self.legends, *self.images, *self.lines, *self.patches]:
             artist.remove()
         self._suptitle = self._supxlabel = self._supylabel = None
+        self.subplots_adjust(**{k: mpl.rcParams[f"figure.subplot.{k}"]
+                                for k in ("left", "right", "bottom", "top", "wspace", "hspace")})
 
     def reset(self) -> None:
         """Forget every axes (after a failed draw): the next draw starts from an empty figure."""

@@ -362,7 +362,7 @@ def test_an_error_while_redrawing_is_shown_and_the_last_picture_kept():
 
 def test_the_reused_figure_draws_the_same_pixels_as_a_new_one():
     """Axes emptied and handed back to ``plot`` must not remember anything of the previous picture: the
-    test plot switches scales, limits, insets, legends and a suptitle between calls."""
+    test plot switches scales, limits, insets, legends, a suptitle and the subplot spacing between calls."""
     def busy_plot(result, fig):
         x, y = result
         ax1, ax2 = fig.subplots(1, 2)
@@ -372,6 +372,7 @@ def test_the_reused_figure_draws_the_same_pixels_as_a_new_one():
             ax1.legend()
             ax2.inset_axes([0.5, 0.5, 0.4, 0.4]).plot(x, y)
             fig.suptitle("up")
+            fig.subplots_adjust(wspace=0.6, top=0.8)
         else:
             ax1.plot(x, y, "r")
             ax1.set_ylim(-3, 0)
