@@ -192,10 +192,11 @@ def plot_stability_map(smap: StabilityMap, fig) -> None:
     bar.set_ticks([0.15, 0.2, 0.3, 0.5, 0.7, 1.0], labels=["0.15", "0.2", "0.3", "0.5", "0.7", "1.0"])
     bar.minorticks_off()
     osc = (smap.increases > 0.05 * smap.epochs) & ~smap.diverged
-    li, aj = np.nonzero(osc)
-    ax.plot(ls[li], la[aj], ".", color="w", ms=4, label="loss rose on many steps")
-    di, dj = np.nonzero(smap.diverged)
-    ax.plot(ls[di], la[dj], "x", color="C3", ms=5, label="diverged")
+    for mask, style, label in ((osc, dict(marker=".", color="w", ms=4), "loss rose on many steps"),
+                               (smap.diverged, dict(marker="x", color="C3", ms=5), "diverged")):
+        if mask.any():  # no legend entry for something the map does not show
+            i, j = np.nonzero(mask)
+            ax.plot(ls[i], la[j], ls="none", label=label, **style)
     _rule_lines(ax)
     ax.set_xlim(ls.min() - 0.15, ls.max() + 0.15)
     ax.set_ylim(la.min() - 0.15, la.max() + 0.15)
