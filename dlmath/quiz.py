@@ -114,12 +114,13 @@ def choice(question: str, options: Sequence[tuple[str, bool, str]]) -> dict[str,
     return {"question": question, "type": "multiple_choice", "answers": answers}
 
 
-def quiz_html(questions: Sequence[dict[str, Any]]) -> tuple[str, str]:
-    """The two parts :func:`show` displays: the container (HTML with the quiz's stylesheet) and the script."""
-    import importlib.resources
-
+def quiz_html(questions: Sequence[dict[str, Any]], library: bool = True) -> tuple[str, str]:
+    """The two parts :func:`show` displays: the container (HTML with the quiz's stylesheet) and the script
+    (with jupyterquiz's library when ``library`` is true)."""
     from jupyterquiz.dynamic.renderer import build_styles, render_div
 
+    if not isinstance(library, bool):
+        raise ShapeError(f"show: library must be True or False (got {library!r})")
     if isinstance(questions, dict) or not isinstance(questions, Sequence) or not questions:
         raise ShapeError(f"show: questions must be a non-empty list of numeric()/choice() records (got {questions!r})")
     for i, q in enumerate(questions):
@@ -129,9 +130,6 @@ def quiz_html(questions: Sequence[dict[str, Any]]) -> tuple[str, str]:
     div_id = "dlq" + hashlib.sha1(data.encode()).hexdigest()[:12]
     div = render_div(div_id, False, True, False, 1_000_000, 640, 10, "left")
     styles = build_styles(div_id, _COLORS)
-    js_dir = importlib.resources.files(QUIZ_PACKAGE).joinpath("js")
-    library = "".join(f.read_text(encoding="utf-8") for f in sorted(js_dir.iterdir(), key=lambda f: f.name)
-                      if f.name.endswith(".js"))
     # Start the quiz once the container exists and the page's MathJax (if any) has finished starting, so
     # jupyterquiz finds MathJax.typeset and never loads its own copy from the network.
     start = (
@@ -139,6 +137,10 @@ def quiz_html(questions: Sequence[dict[str, Any]]) -> tuple[str, str]:
         f"  var el = document.getElementById('{div_id}');\n"
         f"  if (!el) {{ setTimeout(start{div_id}, 200); return; }}\n"
         f"  if (el.dataset.started) {{ return; }}\n"
+        "  if (typeof show_questions === 'undefined') {\n"
+        "    el.textContent = 'Run the first self-check cell of this chapter (or Run All) to load the questions.';\n"
+        "    return;\n"
+        "  }\n"
         f"  el.dataset.started = '1';\n"
         f"  show_questions(questions{div_id}, el);\n"
         "}\n"
@@ -155,16 +157,30 @@ def quiz_html(questions: Sequence[dict[str, Any]]) -> tuple[str, str]:
     )
     # The library is defined once per page (its classes inside a block: a second top-level `class Question`
     # would be a SyntaxError); show_questions, declared in the block, is global as in jupyterquiz itself.
-    script = (f"var questions{div_id} = {data};\nif (typeof show_questions === 'undefined') {{\n{library}\n}}\n"
-              f"{start}")
+    code = (f"if (typeof show_questions === 'undefined') {{\n{_library()}\n}}\n" if library else "")
+    script = f"var questions{div_id} = {data};\n{code}{start}"
     return div + "</div>" + styles, script
 
 
-def show(questions: Sequence[dict[str, Any]]) -> None:
-    """Display self-check questions (records from :func:`numeric` and :func:`choice`) below the cell."""
+def _library() -> str:
+    """jupyterquiz's JavaScript, read from the installed package."""
+    import importlib.resources
+
+    js_dir = importlib.resources.files(QUIZ_PACKAGE).joinpath("js")
+    return "".join(f.read_text(encoding="utf-8") for f in sorted(js_dir.iterdir(), key=lambda f: f.name)
+                   if f.name.endswith(".js"))
+
+
+def show(questions: Sequence[dict[str, Any]], library: bool = True) -> None:
+    """Display self-check questions (records from :func:`numeric` and :func:`choice`) below the cell.
+
+    jupyterquiz's library (about 37 kB) is needed once per page: a chapter passes ``library=True`` (the
+    default) in its first self-check cell only and ``library=False`` in the others, which then wait for it
+    (and say to run the first cell if it is missing, e.g. when a later cell is run first in JupyterLab).
+    """
     from IPython.display import HTML, Javascript, display
 
-    html, script = quiz_html(questions)
+    html, script = quiz_html(questions, library)
     display(HTML(html))
     display(Javascript(script))
 

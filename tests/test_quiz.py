@@ -94,3 +94,14 @@ def test_quiz_html_refuses_what_is_not_a_list_of_records(bad):
 def test_two_mistakes_a_reader_could_not_tell_apart_are_refused():
     with pytest.raises(ShapeError, match=r"numeric: wrong\[1\] value 0.5005 is within 2 tol .* of wrong\[0\]"):
         numeric(Q, 0.1233, 0.0005, wrong=[(0.5, "one"), (0.5005, "two")])
+
+
+def test_the_library_can_be_left_to_the_first_quiz_of_the_page():
+    qs = [numeric(Q, 0.5, 0.01)]
+    _, with_lib = quiz_html(qs)
+    _, without = quiz_html(qs, library=False)
+    assert "class Question" in with_lib and "class Question" not in without
+    assert len(without) < len(with_lib) / 5
+    assert "Run the first self-check cell of this chapter" in without  # said when the library is missing
+    with pytest.raises(ShapeError, match="show: library must be True or False"):
+        quiz_html(qs, library="False")
