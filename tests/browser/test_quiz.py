@@ -13,6 +13,7 @@ Every chapter must hold at least ``MIN_QUESTIONS`` questions (issue 16).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,10 @@ FEEDBACK_JS = """(el) => { const fb = el.closest('.Quiz').querySelector('.Feedba
 
 
 def _plain(text: str) -> str:
-    """A feedback string as the page shows it once MathJax has typeset it: compare only its words."""
-    return " ".join(w for w in text.replace("$", " ").split() if w.isalpha() and len(w) > 3)
+    """A text as the page shows it once MathJax has typeset it and the HTML is rendered: compare only the
+    words outside formulas and tags."""
+    text = re.sub(r"\$[^$]*\$|<[^>]*>", " ", text)
+    return " ".join(w for w in re.findall(r"[A-Za-z]{2,}", text))
 
 
 def _words_shown(expected: str, shown: str) -> bool:
@@ -111,36 +114,33 @@ def _grade_numeric(page, wrap, record, where) -> list[str]:
 
 
 def _grade_choice(page, wrap, record, where) -> list[str]:
-    problems = []
+    """Select each option with the keyboard; the feedback shown must be that of exactly one record, whose
+    verdict it carries. jupyterquiz shuffles the options, so they are matched by what the page shows."""
     options = wrap.locator("label.MCButton")
-    by_text = {}
-    for j in range(options.count()):
-        label = options.nth(j)
-        by_text[j] = label.get_attribute("data-correct")
     if options.count() != len(record["answers"]):
         return [f"{where}: {options.count()} options shown for {len(record['answers'])}"]
+    problems, seen = [], []
     for j in range(options.count()):
         label = options.nth(j)
-        radio = label.locator("input[type=radio]")
-        # the keyboard path: the option's radio takes the focus and Space selects it
-        radio.focus()
-        page.keyboard.press("Space")
+        label.locator("input[type=radio]").focus()  # the keyboard path: the radio has the focus,
+        page.keyboard.press("Space")                  # Space selects it
         page.wait_for_timeout(60)
         fb = label.evaluate(FEEDBACK_JS)
-        correct = by_text[j] == "true"
         text = label.inner_text().strip()
-        record_answer = next((a for a in record["answers"] if _plain(a["answer"]) == _plain(text)
-                              or a["answer"].strip() == text), None)
-        if record_answer is None:
-            problems.append(f"{where}: option {text!r} is not in the record")
+        matches = [k for k, a in enumerate(record["answers"]) if _words_shown(a["feedback"], fb["text"])
+                   and _words_shown(a["answer"], text)]
+        if len(matches) != 1:
+            problems.append(f"{where}: option {text!r} shows {fb['text']!r}, which matches records {matches}")
             continue
-        if record_answer["correct"] != correct:
-            problems.append(f"{where}: option {text!r} carries data-correct={by_text[j]} against its record")
-        verdict = "correct" if correct else "incorrect"
-        if not fb["shown"] or verdict not in fb["cls"].split() or not _words_shown(record_answer["feedback"],
-                                                                                   fb["text"]):
-            problems.append(f"{where}: option {text!r} should show {verdict} with {record_answer['feedback']!r}, "
-                            f"got {fb}")
+        answer = record["answers"][matches[0]]
+        seen.append(matches[0])
+        verdict = "correct" if answer["correct"] else "incorrect"
+        if not fb["shown"] or verdict not in fb["cls"].split():
+            problems.append(f"{where}: option {text!r} should be marked {verdict}, got {fb}")
+        if label.get_attribute("data-correct") != str(answer["correct"]).lower():
+            problems.append(f"{where}: option {text!r} carries data-correct={label.get_attribute('data-correct')}")
+    if sorted(seen) != list(range(len(record["answers"]))):
+        problems.append(f"{where}: options reached {sorted(seen)} of {len(record['answers'])} records")
     return problems
 
 
