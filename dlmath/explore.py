@@ -214,10 +214,13 @@ class Explorer:
                            "title": self.title, "desc": self._alt_suffix()})
         # Inside <script> a "</script>" in a title or label would end the script: escape <, > and & in the JSON.
         data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        # Jupyter: a widget output of this cell with no live view in it (loading, "model not found") is hidden.
-        # (JupyterLab's own renderers mark their node with data-mime-type; the widget renderer does not.)
-        style = (f"<style>.jp-Cell:has(#{uid}) .jp-OutputArea-child:has(> .jp-OutputArea-output:not([data-mime-type])"
-                 f":not(:has(.{uid}-live))){{display:none}}</style>")
+        # Jupyter: a widget output of this cell with no live view in it is hidden: "model not found" (the widget
+        # renderer then marks its node .jupyter-widgets: the whole output row goes) or still loading (no
+        # data-mime-type: JupyterLab's own renderers set it, the widget renderer does not). A :has() cannot
+        # hold another :has(), hence two rules.
+        style = (f"<style>.jp-Cell:has(#{uid}) .jp-OutputArea-child:has(> .jp-OutputArea-output.jupyter-widgets),"
+                 f".jp-Cell:has(#{uid}) .jp-OutputArea-output:not([data-mime-type]):not(:has(.{uid}-live))"
+                 "{display:none}</style>")
         note = (f'<p class="dlx-jupyter-note" style="font-style:italic;font-size:90%;margin:.2em 0">'
                 f'{html.escape(JUPYTER_NOTE)}</p>')
         return (

@@ -462,13 +462,39 @@ def test_static_and_live_outputs_hide_each_other_by_their_ids_in_jupyter():
     html = ex.static_html()
     box = ex.widget()
     assert f'id="{uid}"' in html and f"{uid}-live" in box._dom_classes
-    # the static output hides a widget output of its cell (no data-mime-type) that holds no live view ...
-    assert (f".jp-Cell:has(#{uid}) .jp-OutputArea-child:has(> .jp-OutputArea-output:not([data-mime-type])"
-            f":not(:has(.{uid}-live))){{display:none}}") in html
+    # the static output hides a widget output of its cell that failed ("model not found") or holds no live view
+    assert (f".jp-Cell:has(#{uid}) .jp-OutputArea-child:has(> .jp-OutputArea-output.jupyter-widgets),"
+            f".jp-Cell:has(#{uid}) .jp-OutputArea-output:not([data-mime-type]):not(:has(.{uid}-live))"
+            "{display:none}") in html
     # ... and the live view hides the static output while it is connected, or itself when it is not
     style = box.children[0].value
     assert f".jp-Cell:has(.{uid}-live:not(.jupyter-widgets-disconnected)) .jp-OutputArea-child:has(#{uid})" in style
     assert f".jp-OutputArea-child:has(.{uid}-live.jupyter-widgets-disconnected){{display:none}}" in style
+
+
+def has_nesting(selector: str) -> int:
+    """How deep :has() goes inside another :has() in a selector (CSS forbids it: the whole rule is dropped)."""
+    depth, deepest, stack = 0, 0, []
+    for i, ch in enumerate(selector):
+        if ch == "(":
+            opens_has = selector[max(0, i - 4):i] == ":has"
+            stack.append(opens_has)
+            depth += opens_has
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= stack.pop()
+    return deepest
+
+
+def test_no_has_inside_has_in_the_explorers_css():
+    pytest.importorskip("ipywidgets")
+    ex = make(title="CSS")
+    styles = re.findall(r"<style>(.*?)</style>", ex.static_html() + ex.widget(first_png=b"x").children[0].value)
+    selectors = [sel for style in styles for rule in style.split("}") if "{" in rule
+                 for sel in rule.split("{")[0].split(",")]
+    assert len(selectors) == 4
+    assert [has_nesting(sel) for sel in selectors] == [1, 1, 1, 1], selectors
+    assert has_nesting(".a:has(> .b:not(:has(.c)))") == 2  # what the first version did: dropped by the browser
 
 
 def test_the_jupyter_note_is_removed_by_the_script_outside_jupyter():
