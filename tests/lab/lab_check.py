@@ -14,7 +14,8 @@ an explorer:
   its range, a checkbox clicked) and its figure is seen to change, and a slider that has a static twin
   reaches past the last frame (the live version recomputes at values the HTML does not have);
 * saved, the kernel shut down, reopened: no "Error displaying widget", the static slider is back and
-  works, the saved notebook carries the widget state;
+  works, the saved notebook carries the widget state; and reopened once more with that state removed
+  (JupyterLab's default settings save none): every widget is "model not found", none of it is shown;
 * no raw MyST markup ({glue:...}, {cite}, {doc}, {term}, ::: fences, "Unknown Directive" ...) in the rendered
   Markdown of any chapter, and no glue role or directive in its source (jupyterlab-myst renders an unknown
   role's content, e.g. the glue key, so the source is where they show): a separate test, which fails until
@@ -291,6 +292,26 @@ def test_run_move_save_reopen(lab, browser, chapter):
             assert static_slider_works(s.page, k), f"{chapter}: reopened, static slider {k} does not work"
         assert s.errors == [], f"{chapter}: JavaScript errors on reopening: {s.errors}"
         assert s.blocked == [], f"{chapter}: requests outside the lab: {s.blocked}"
+    finally:
+        s.close()
+    for session in lab.api("sessions"):
+        lab.api(f"sessions/{session['id']}", method="DELETE")
+
+    # Saved without widget state (JupyterLab's default setting, or a notebook from elsewhere): every widget
+    # output is "model not found". The reader must still see the working static slider and no error.
+    saved["metadata"].pop("widgets")
+    (lab.folder / f"{chapter}.ipynb").write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
+    lab.trust(lab.folder / f"{chapter}.ipynb")  # JupyterLab signs what it saves; our edit must be signed again
+    s = Session(browser, lab)
+    try:
+        s.open(chapter)
+        stateless = explorer_states(s.page)
+        for k, st in enumerate(stateless):
+            assert st["static"] and not st["live"] and not st["errors"], (chapter, "reopened without state", st)
+            assert static_slider_works(s.page, k), f"{chapter}: without widget state, static slider {k} is dead"
+        # ipywidgets logs the missing model it was asked for; that, and nothing else, is expected here
+        others = [e for e in s.errors if "widget model not found" not in e]
+        assert others == [], f"{chapter}: JavaScript errors on reopening without widget state: {others}"
     finally:
         s.close()
 
