@@ -85,7 +85,7 @@ LAB_ARGS  ?=
 LAB_TOKEN := $(shell od -An -N24 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/dlmath.json
 
-$(LAB_SETTINGS): lab/overrides.json $(STAMP)
+$(LAB_SETTINGS): lab/overrides.json | $(STAMP)
 	@mkdir -p $(dir $@)
 	cp lab/overrides.json $@
 
