@@ -19,7 +19,7 @@ an explorer:
 * no raw MyST markup ({glue:...}, {cite}, {doc}, {term}, ::: fences, "Unknown Directive" ...) in the rendered
   Markdown of any chapter, and no glue role or directive in its source (jupyterlab-myst renders an unknown
   role's content, e.g. the glue key, so the source is where they show): a separate test, which fails until
-  the chapters use what JupyterLab can render (/tmp/brief/issue18_plan.md).
+  the chapters use what JupyterLab can render (issue 18, item 2: {eval} in both, MyST-NB in inline mode).
 
 The server and its kernels are stopped by PID at the end, whatever happens.  Browser-observed latencies
 of the live controls (key press -> new picture on screen) are printed in the summary.
