@@ -11,10 +11,11 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test unit nbval build browser chromium lint lab lab-check notebooks bench clean
+.PHONY: help venv book test unit nbval build browser chromium lint lab lab-check notebooks bench clean translations
 
 help:
-	@echo "make book       build the HTML book (executing every notebook) into _build/html"
+	@echo "make book       build the HTML book, English and Chinese (executing every notebook) into _build/html"
+	@echo "make translations  merge changed English text into the Chinese catalogs (locales/zh_CN)"
 	@echo "make test       every test: dlmath, nbval on every notebook, the strict book build, the browser checks"
 	@echo "make lab        JupyterLab on the chapters, with this project's kernel (LAB_ARGS=... for more flags)"
 	@echo "make lab-check  the live path in a real JupyterLab: run, move, save and reopen the widget chapters"
@@ -32,9 +33,19 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 venv: $(STAMP)
 
+# Both editions: the English book (executing every notebook), then the Chinese one from the same sources
+# and configuration with the text of locales/zh_CN (tools/zh_edition.py), into _build/html/zh_CN.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going
-	@echo "The book is at $(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/zh_edition.py zh
+	@echo "The book is at $(CURDIR)/_build/html/index.html (中文版: $(CURDIR)/_build/html/zh_CN/index.html)"
+
+# After changing the English text: merge the new templates into the Chinese catalogs (changed
+# paragraphs become fuzzy, new ones empty) and translate them; tests/test_translations.py lists them.
+translations: $(STAMP)
+	rm -rf _build/gettext
+	$(BIN)/python tools/zh_edition.py pot _build/gettext
+	$(BIN)/sphinx-intl update -p _build/gettext -l zh_CN -d locales -w 0
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n $(NPROC) -q --ignore=tests/browser
