@@ -10,19 +10,32 @@ few configuration overrides:
   executed again: the English build (and nbval) have just checked their stored outputs, so both editions
   show the same numbers, figures and sliders.
 * ``pot``: the gettext templates (one ``.pot`` per page) of the English text, for ``sphinx-intl update``
-  and for ``tests/test_translations.py``.
+  and for ``tests/test_translations.py``; plus ``quiz.pot``, the texts of the self-check questions
+  (``dlmath.quiz``), which a cell computes and the pages carry as data: the Chinese build translates
+  them with ``locales/zh_CN/LC_MESSAGES/quiz.po`` (``book/_ext/editions.py``).
 
 Usage: ``python tools/zh_edition.py zh`` or ``python tools/zh_edition.py pot OUTDIR``.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from editions import QUIZ_UI, quiz_records, quiz_texts  # noqa: E402  (the extension owns the quiz format)
+
 BUILD = ROOT / "_build"
+# The book's title (_config.yml's `title`) in the Chinese edition: the sidebar, the tab and the search page.
+# Strings the extensions themselves print, where they come from configuration and not from a catalog.
+ZH_OVERRIDES = {
+    "language": "zh_CN", "html_title": "反向传播的数学", "project": "反向传播的数学",
+    "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏",
+    "nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码",
+}
 
 
 def build(builder: str, outdir: Path, overrides: dict, doctrees: Path) -> int:
@@ -40,9 +53,33 @@ def build(builder: str, outdir: Path, overrides: dict, doctrees: Path) -> int:
     return int(result)
 
 
+def quiz_messages() -> list[str]:
+    """Every quiz string of the book's notebooks (their stored outputs), each once, in reading order."""
+    seen: dict[str, None] = dict.fromkeys(QUIZ_UI)
+    for nb in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                script = output.get("data", {}).get("application/javascript", "")
+                script = "".join(script) if isinstance(script, list) else script
+                for _, records in quiz_records(script):
+                    seen.update(dict.fromkeys(quiz_texts(records)))
+    return list(seen)
+
+
+def write_quiz_pot(path: Path) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(project="dlmath self-check questions")
+    for text in quiz_messages():
+        catalog.add(text)
+    with path.open("wb") as f:
+        write_po(f, catalog, width=0, omit_header=False)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["zh"]:
-        status = build("html", BUILD / "zh_CN" / "html", {"language": "zh_CN"}, BUILD / "zh_CN" / ".doctrees")
+        status = build("html", BUILD / "zh_CN" / "html", ZH_OVERRIDES, BUILD / "zh_CN" / ".doctrees")
         if status == 0:
             shutil.rmtree(BUILD / "html" / "zh_CN", ignore_errors=True)
             shutil.copytree(BUILD / "zh_CN" / "html", BUILD / "html" / "zh_CN")
@@ -50,7 +87,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["pot"] and len(argv) == 2:
         out = Path(argv[1]).resolve()
         # No source locations or ids in the templates: the catalogs change only when the text does.
-        return build("gettext", out, {"gettext_location": False, "gettext_uuid": False}, out / ".doctrees")
+        status = build("gettext", out, {"gettext_location": False, "gettext_uuid": False}, out / ".doctrees")
+        write_quiz_pot(out / "quiz.pot")
+        return status
     print(__doc__.strip().splitlines()[-1], file=sys.stderr)
     return 2
 

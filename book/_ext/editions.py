@@ -1,5 +1,7 @@
 """Sphinx extension: the book's two editions, English (the source) and Chinese (gettext catalogs).
 
+* The table of contents' part captions are translated too (see :class:`TranslateTocCaptions`), and so are
+  the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``).
 * Every page links to the same page in the other edition (``_build/html/<page>.html`` and
   ``_build/html/zh_CN/<page>.html``), with a relative link that works from disk.
 * Glued values inside translated paragraphs. Sphinx translates a paragraph by parsing its translated
@@ -14,9 +16,16 @@
 from __future__ import annotations
 
 import contextvars
+import json
+import os
 import posixpath
+import re
 
-from sphinx.transforms import i18n
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform, i18n
+from sphinx.util.i18n import docname_to_domain
 
 _CHAPTER: contextvars.ContextVar[str | None] = contextvars.ContextVar("dlmath_i18n_chapter", default=None)
 _RENDERERS: dict[str, object] = {}  # docname -> MyST-NB's NbElementRenderer of that notebook
@@ -93,7 +102,102 @@ def _edition_link(app, pagename, templatename, context, doctree) -> None:
                        f"{label}</a></p>\n") + context["body"]
 
 
+QUIZ_DATA = re.compile(r"var (questionsdlq[0-9a-f]+) = (\[.*?\]);\n", re.S)
+# What jupyterquiz itself writes on the page (its library comes with the first quiz of a page).
+QUIZ_UI = ["Type numeric answer here:"]
+
+
+def quiz_records(text: str):
+    """``(variable, records)`` for every question list (``dlmath.quiz``) in a page's script text."""
+    for m in QUIZ_DATA.finditer(text):
+        yield m.group(1), json.loads(m.group(2))
+
+
+def quiz_texts(records) -> list[str]:
+    """The reader-facing strings of question records, in order."""
+    out = []
+    for q in records:
+        out.append(q["question"])
+        for a in q["answers"]:
+            out += [a[k] for k in ("answer", "feedback") if a.get(k)]
+    return out
+
+
+def _quiz_catalog(srcdir: str, locale_dirs: list[str], language: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    for d in locale_dirs:
+        path = os.path.join(srcdir, d, language, "LC_MESSAGES", "quiz.po")
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                return {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+    return {}
+
+
+class TranslateQuizzes(SphinxTransform):
+    """The self-check questions in the reader's language: their texts are data in the page's script (the
+    cell computed them), translated here from ``locales/<lang>/LC_MESSAGES/quiz.po``, like jupyterquiz's
+    own label. The answers, tolerances and hints' values are untouched."""
+
+    default_priority = 890
+
+    def apply(self, **kwargs) -> None:
+        language = self.config.language or "en"
+        if language == "en":
+            return
+        table = _quiz_catalog(self.env.srcdir, self.config.locale_dirs, language)
+        if not table:
+            return
+
+        def translate(records):
+            for q in records:
+                q["question"] = table.get(q["question"], q["question"])
+                for a in q["answers"]:
+                    for k in ("answer", "feedback"):
+                        if a.get(k):
+                            a[k] = table.get(a[k], a[k])
+            return records
+
+        def data(m: re.Match) -> str:
+            return f"var {m.group(1)} = {json.dumps(translate(json.loads(m.group(2))), ensure_ascii=False)};\n"
+
+        for node in list(self.document.findall(nodes.raw)):
+            text = node.astext()
+            if "var questionsdlq" not in text:
+                continue
+            new = QUIZ_DATA.sub(data, text)
+            for ui in QUIZ_UI:
+                new = new.replace(json.dumps(ui), json.dumps(table.get(ui, ui), ensure_ascii=False))
+            node.replace_self(nodes.raw(new, new, format=node.get("format", "html")))
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the captions of the table of contents ("Foundations", …) from the root page's catalog.
+
+    sphinx-external-toc inserts the toctrees (transform priority 100) after Sphinx's own translation
+    (priority 20) has run, so the captions would stay English in the Chinese sidebar.
+    """
+
+    default_priority = 110
+
+    def apply(self, **kwargs) -> None:
+        language = self.config.language or "en"
+        if language == "en":
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [os.path.join(self.env.srcdir, d) for d in self.config.locale_dirs]
+        catalog, has_catalog = init_locale(dirs, language, domain)
+        if not has_catalog:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if caption:
+                toctree["caption"] = catalog.gettext(caption)
+
+
 def setup(app):
     _patch()
+    app.add_transform(TranslateTocCaptions)
+    app.add_transform(TranslateQuizzes)
     app.connect("html-page-context", _edition_link)
     return {"parallel_read_safe": False, "parallel_write_safe": True}

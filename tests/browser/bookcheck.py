@@ -21,7 +21,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 from pagefacts import measure
@@ -70,7 +70,11 @@ def toc_pages() -> list[str]:
     return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages] + EXTRA_PAGES
 
 
-PAGES = toc_pages()
+# The Chinese edition (tools/zh_edition.py) has the same pages under zh_CN/; every check runs on both.
+ZH = "zh_CN/"
+EN_PAGES = toc_pages()
+PAGES = EN_PAGES + [ZH + p for p in EN_PAGES]
+SEARCH_QUERY = {"search": "gradient", ZH + "search": "反向传播"}
 CHROMIUM = chromium_path()
 SKIP_BANNER = (
     "BROWSER TESTS SKIPPED: no Chromium at /usr/bin/chromium or on the PATH, and `make browser` could "
@@ -96,6 +100,7 @@ class PageReport:
     explorers: list[dict] = field(default_factory=list)
     solutions: dict = field(default_factory=dict)  # exercise solutions: hidden at first, shown on a click
     search_hits: int | None = None
+    search_titles: list[str] = field(default_factory=list)
     typeset: dict = field(default_factory=dict)  # what typeset.py's rules judge (pagefacts.measure)
     screenshot: str = ""
     seconds: float = 0.0
@@ -115,7 +120,7 @@ def page_file(name: str) -> Path:
 
 def page_url(name: str) -> str:
     url = page_file(name).as_uri()
-    return url + "?q=gradient" if name == "search" else url
+    return url + "?q=" + quote(SEARCH_QUERY[name]) if name in SEARCH_QUERY else url
 
 
 def local_path(url: str) -> Path | None:
@@ -286,12 +291,13 @@ def visit(browser, name: str) -> PageReport:
         report.title = page.title()
         report.math = page.evaluate(MATH_JS, WAIT_MS)
         report.images = page.evaluate(IMAGES_JS, WAIT_MS)
-        if name == "search":
+        if name in SEARCH_QUERY:
             try:
                 page.wait_for_selector("ul.search li", timeout=WAIT_MS)
             except Exception:
                 pass
             report.search_hits = page.locator("ul.search li").count()
+            report.search_titles = page.locator("ul.search li > a").all_inner_texts()
         report.solutions = check_solutions(page)
         explorers = page.locator(".dlmath-explorer")
         for i in range(explorers.count()):
@@ -304,7 +310,7 @@ def visit(browser, name: str) -> PageReport:
             })
         page.evaluate("document.fonts.ready.then(() => null)")
         SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-        shot = SHOTS_DIR / f"{Path(name).name}.png"
+        shot = SHOTS_DIR / f"{name.replace('/', '_')}.png"
         page.screenshot(path=str(shot), full_page=True)
         report.screenshot = str(shot)
         report.typeset = measure(page)  # last: it opens every collapsed part and resizes the window

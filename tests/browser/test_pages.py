@@ -10,7 +10,8 @@ import json
 import re
 from pathlib import Path, PurePosixPath
 
-from bookcheck import HTML_DIR, MAX_PAGE_BYTES, PAGES, ROOT, page_file, visit
+import pytest
+from bookcheck import EN_PAGES, HTML_DIR, MAX_PAGE_BYTES, PAGES, ROOT, ZH, page_file, visit
 
 FILE_NAME = re.compile(r"^[\w\-./ ]*\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
 
@@ -55,7 +56,8 @@ def test_mathjax_is_local_and_renders_every_formula(report):
     if math["n"] == 0 and not math["loaded"]:
         return  # a page without a formula (Sphinx then omits MathJax)
     assert math["loaded"], f"{report.name} has {math['n']} formulas but MathJax did not load"
-    assert math["script"].startswith(HTML_DIR.as_uri() + "/_static/mathjax/"), math["script"]
+    root = HTML_DIR / "zh_CN" if report.name.startswith(ZH) else HTML_DIR  # each edition has its own copy
+    assert math["script"].startswith(root.as_uri() + "/_static/mathjax/"), math["script"]
     assert math["finished"], math.get("error")
     assert math["merrors"] == [], f"{report.name}: MathJax errors {math['merrors']}"
     assert math["unrendered"] == [], f"{report.name}: formulas left as TeX {math['unrendered'][:5]}"
@@ -85,7 +87,7 @@ def test_every_html_slider_changes_the_figure(report):
 
 def stored_explorers(name: str) -> int:
     """How many explorer outputs the chapter's notebook holds (0 for a Markdown page)."""
-    path = Path(ROOT, name + ".ipynb")
+    path = Path(ROOT, name.removeprefix(ZH) + ".ipynb")  # both editions show the same notebook's outputs
     if not path.is_file():
         return 0
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -138,6 +140,34 @@ def test_chapter_pages_offer_the_notebook_download(html_dir):
 def test_search_works_offline(browser, html_dir):
     report = visit(browser, "search")
     assert report.search_hits and report.search_hits > 0, "searching 'gradient' found nothing"
+
+
+def test_chinese_search_finds_the_chapters_that_teach_backpropagation(browser, html_dir):
+    """Searching 反向传播 (backpropagation) in the Chinese edition, offline, lists the chapters that teach it
+    (Sphinx segments Chinese words with jieba)."""
+    report = visit(browser, ZH + "search")
+    titles = " | ".join(report.search_titles)
+    found = [c for c in ("chain_rule", "testnet", "batch", "deep", "cnn") if _title(ZH + "book/" + c) in titles]
+    assert len(found) >= 4, (found, report.search_titles)
+
+
+def _title(name: str) -> str:
+    """A page's own title, as its <title> gives it before the book's name."""
+    html = page_file(name).read_text(encoding="utf-8")
+    return re.split(r" (?:&#8212;|—) ", re.search(r"<title>(.*?)</title>", html, re.S).group(1))[0].strip()
+
+
+@pytest.mark.parametrize("name", [p for p in EN_PAGES if p.startswith("book/")])
+def test_every_page_links_to_its_counterpart_in_the_other_edition(html_dir, name):
+    """The link at the top of each page of the book goes to the same page in the other edition, and that
+    page exists (Sphinx's search and index pages have no body to carry it: the theme's header links home)."""
+    for here, there in ((name, ZH + name), (ZH + name, name)):
+        html = page_file(here).read_text(encoding="utf-8")
+        m = re.search(r'<p class="dlmath-edition"><a href="([^"]+)"', html)
+        assert m, f"{here} has no link to the other edition"
+        target = (page_file(here).parent / m.group(1)).resolve()
+        assert target == page_file(there).resolve(), (here, m.group(1), target)
+        assert target.is_file()
 
 
 def test_index_redirects_to_the_first_chapter(browser, html_dir):

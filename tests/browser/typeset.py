@@ -95,7 +95,7 @@ def numbers_unlike_sentence(name: str, facts: dict) -> list[str]:
     """Numbers in sentences must read as typeset math: a true minus (not ``-0.19``), ×10ᵏ (not
     ``4.0e-13``), the sentence's own weight and font (a glued value in bold is not, nor one that is the
     end of a formula set in the text font), and no bound printed as ``< 0`` (a tolerance rounded to zero)."""
-    if name in NOT_NUMBER_PAGES:
+    if name.removeprefix("zh_CN/") in NOT_NUMBER_PAGES:
         return []
     bad = []
     bold = [p for p in facts["pasted"] if p["self"]["weight"] >= 600 > p["sentence"]["weight"]]
