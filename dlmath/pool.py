@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .conv import _check_int, check_upstream
-from .errors import ShapeError, as_array
+from .errors import ShapeError, as_array, check_cache
 
 __all__ = [
     "AvgPool2dCache",
@@ -65,13 +65,6 @@ def check_floor_pool_args(func: str, A, size, stride):
     Ho = pool_output_size(func, "height", A.shape[2], size, stride)
     Wo = pool_output_size(func, "width", A.shape[3], size, stride)
     return A, size, stride, Ho, Wo
-
-
-def _check_cache(func: str, cache, kind: type, forward: str):
-    """``cache`` must be the NamedTuple ``kind`` that ``forward`` returns; return it."""
-    if not isinstance(cache, kind):
-        raise ShapeError(f"{func}: expected the {kind.__name__} from {forward}, got {type(cache).__name__}")
-    return cache
 
 
 def _taps(k: int, s: int, Ho: int, Wo: int) -> Iterator[tuple[slice, ...]]:
@@ -134,7 +127,7 @@ def avgpool2d_backward(dP, cache: AvgPool2dCache) -> np.ndarray:
     dA : (m, C, H, W)
     """
     func = "avgpool2d_backward"
-    (m, C, H, W), k, s = _check_cache(func, cache, AvgPool2dCache, "avgpool2d_forward")
+    (m, C, H, W), k, s = check_cache(func, cache, AvgPool2dCache, "avgpool2d_forward")
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     dP = check_upstream(func, "dP", dP, (m, C, Ho, Wo), "dP must be (m, C, Ho, Wo)")
     share = dP / (k * k)
@@ -215,7 +208,7 @@ def l2pool2d_backward(dP, cache: L2Pool2dCache) -> np.ndarray:
     dA : (m, C, H, W)
     """
     func = "l2pool2d_backward"
-    A, k, s, P = _check_cache(func, cache, L2Pool2dCache, "l2pool2d_forward")
+    A, k, s, P = check_cache(func, cache, L2Pool2dCache, "l2pool2d_forward")
     dP = check_upstream(func, "dP", dP, P.shape, "dP must be (m, C, Ho, Wo)")
     Ho, Wo = P.shape[2:]
     # a / ||window|| lies in [-1, 1] (never overflows, unlike dP / ||window|| first).  An all-zero window

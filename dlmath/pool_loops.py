@@ -14,8 +14,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .conv import check_upstream
-from .errors import ShapeError
-from .pool import _check_cache, check_floor_pool_args
+from .errors import ShapeError, check_cache
+from .pool import check_floor_pool_args
 
 __all__ = ["LoopFloorPoolCache", "avgpool2d_backward", "avgpool2d_forward", "l2pool2d_backward", "l2pool2d_forward"]
 
@@ -51,7 +51,7 @@ def avgpool2d_backward(dP, cache: LoopFloorPoolCache) -> np.ndarray:
     -------
     dA : (m, C, H, W)
     """
-    A, k, s = _check_cache("avgpool2d_backward", cache, LoopFloorPoolCache, "dlmath.pool_loops.avgpool2d_forward")
+    A, k, s = check_cache("avgpool2d_backward", cache, LoopFloorPoolCache, "dlmath.pool_loops.avgpool2d_forward")
     m, C, H, W = A.shape
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     dP = check_upstream("avgpool2d_backward", "dP", dP, (m, C, Ho, Wo), "dP must be (m, C, Ho, Wo)")
@@ -92,7 +92,7 @@ def l2pool2d_backward(dP, cache: LoopFloorPoolCache) -> np.ndarray:
     -------
     dA : (m, C, H, W)
     """
-    A, k, s = _check_cache("l2pool2d_backward", cache, LoopFloorPoolCache, "dlmath.pool_loops.l2pool2d_forward")
+    A, k, s = check_cache("l2pool2d_backward", cache, LoopFloorPoolCache, "dlmath.pool_loops.l2pool2d_forward")
     m, C, H, W = A.shape
     Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
     dP = check_upstream("l2pool2d_backward", "dP", dP, (m, C, Ho, Wo), "dP must be (m, C, Ho, Wo)")
