@@ -12,7 +12,8 @@ few configuration overrides:
 * ``pot``: the gettext templates (one ``.pot`` per page) of the English text, for ``sphinx-intl update``
   and for ``tests/test_translations.py``; plus ``quiz.pot``, the texts of the self-check questions
   (``dlmath.quiz``), which a cell computes and the pages carry as data: the Chinese build translates
-  them with ``locales/zh_CN/LC_MESSAGES/quiz.po`` (``book/_ext/editions.py``).
+  them with ``locales/zh_CN/LC_MESSAGES/quiz.po`` (``book/_ext/editions.py``); and ``glue.pot``, the few
+  glued values that are words ("unit 1 of layer 1"), translated likewise from ``glue.po``.
 
 Usage: ``python tools/zh_edition.py zh`` or ``python tools/zh_edition.py pot OUTDIR``.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from editions import QUIZ_UI, quiz_records, quiz_texts  # noqa: E402  (the extension owns the quiz format)
+from editions import QUIZ_UI, glued_words, quiz_records, quiz_texts  # noqa: E402  (the extension owns the formats)
 
 BUILD = ROOT / "_build"
 # The book's title (_config.yml's `title`) in the Chinese edition: the sidebar, the tab and the search page.
@@ -66,12 +67,26 @@ def quiz_messages() -> list[str]:
     return list(seen)
 
 
-def write_quiz_pot(path: Path) -> None:
+def glue_messages() -> list[str]:
+    """Every glued value of the notebooks that is words, not numbers or formulas alone (see glued_words)."""
+    seen: dict[str, None] = {}
+    for nb in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                data = {k.removeprefix("application/papermill.record/"): "".join(v) if isinstance(v, list) else v
+                        for k, v in output.get("data", {}).items() if k.startswith("application/papermill.record/")}
+                text = glued_words(data) if data else None
+                if text is not None:
+                    seen[text] = None
+    return list(seen)
+
+
+def write_pot(path: Path, project: str, messages: list[str]) -> None:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    catalog = Catalog(project="dlmath self-check questions")
-    for text in quiz_messages():
+    catalog = Catalog(project=project)
+    for text in messages:
         catalog.add(text)
     with path.open("wb") as f:
         write_po(f, catalog, width=0, omit_header=False)
@@ -88,7 +103,8 @@ def main(argv: list[str]) -> int:
         out = Path(argv[1]).resolve()
         # No source locations or ids in the templates: the catalogs change only when the text does.
         status = build("gettext", out, {"gettext_location": False, "gettext_uuid": False}, out / ".doctrees")
-        write_quiz_pot(out / "quiz.pot")
+        write_pot(out / "quiz.pot", "dlmath self-check questions", quiz_messages())
+        write_pot(out / "glue.pot", "dlmath glued words", glue_messages())
         return status
     print(__doc__.strip().splitlines()[-1], file=sys.stderr)
     return 2

@@ -1,7 +1,8 @@
 """Sphinx extension: the book's two editions, English (the source) and Chinese (gettext catalogs).
 
 * The table of contents' part captions are translated too (see :class:`TranslateTocCaptions`), and so are
-  the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``).
+  the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``) and the few glued values that
+  are words, not numbers (:func:`glued_words`, from ``glue.po``).
 * Every page links to the same page in the other edition (``_build/html/<page>.html`` and
   ``_build/html/zh_CN/<page>.html``), with a relative link that works from disk.
 * Glued values inside translated paragraphs. Sphinx translates a paragraph by parsing its translated
@@ -15,7 +16,9 @@
 
 from __future__ import annotations
 
+import ast
 import contextvars
+import dataclasses
 import json
 import os
 import posixpath
@@ -81,8 +84,8 @@ def _patch() -> None:
     def retrieve_glue_data(document, key):
         chapter = _CHAPTER.get()
         if "nb_renderer" not in document and chapter in _RENDERERS:
-            return original_retrieve({"nb_renderer": _RENDERERS[chapter]}, key)
-        return original_retrieve(document, key)
+            document = {"nb_renderer": _RENDERERS[chapter]}
+        return _translate_glued_words(original_retrieve(document, key))
 
     for module in (utils, roles, directives):
         module.retrieve_glue_data = retrieve_glue_data
@@ -100,6 +103,43 @@ def _edition_link(app, pagename, templatename, context, doctree) -> None:
     href = posixpath.relpath(posixpath.join(other_root, pagename + ".html"), posixpath.dirname(pagename) or ".")
     context["body"] = (f'<p class="dlmath-edition"><a href="{href}" hreflang="{other_lang}" lang="{other_lang}">'
                        f"{label}</a></p>\n") + context["body"]
+
+
+# Words a cell computed and glued into a sentence ("unit 1 of layer 1, unit 3 of layer 2"): translated in
+# the other edition from locales/<lang>/LC_MESSAGES/glue.po (numbers and formulas alone need nothing).
+_GLUE_WORDS: dict[str, str] = {}
+WORDS = re.compile(r"[A-Za-z]{3,}")
+
+
+def glued_words(data: dict) -> str | None:
+    """The text of a glued value if it holds words to translate (a string or Markdown), else None."""
+    plain = data.get("text/plain", "")
+    if "text/markdown" in data:
+        text = data["text/markdown"]
+    elif len(plain) >= 2 and plain[0] == plain[-1] and plain[0] in "'\"":
+        text = ast.literal_eval(plain)
+    else:
+        return None
+    return text if WORDS.search(re.sub(r"\$[^$]*\$", " ", text)) else None
+
+
+def _translate_glued_words(output):
+    text = glued_words(output.data)
+    if text is None or text not in _GLUE_WORDS:
+        return output
+    data = dict(output.data)
+    if "text/markdown" in data:
+        data["text/markdown"] = _GLUE_WORDS[text]
+    else:
+        data["text/plain"] = repr(_GLUE_WORDS[text])
+    return dataclasses.replace(output, data=data)
+
+
+def _load_glue_words(app) -> None:
+    language = app.config.language or "en"
+    _GLUE_WORDS.clear()
+    if language != "en":
+        _GLUE_WORDS.update(_catalog(app.srcdir, app.config.locale_dirs, language, "glue.po"))
 
 
 QUIZ_DATA = re.compile(r"var (questionsdlq[0-9a-f]+) = (\[.*?\]);\n", re.S)
@@ -123,11 +163,12 @@ def quiz_texts(records) -> list[str]:
     return out
 
 
-def _quiz_catalog(srcdir: str, locale_dirs: list[str], language: str) -> dict[str, str]:
+def _catalog(srcdir, locale_dirs: list[str], language: str, name: str) -> dict[str, str]:
+    """The translated, non-fuzzy entries of ``<locale dir>/<language>/LC_MESSAGES/<name>``."""
     from babel.messages.pofile import read_po
 
     for d in locale_dirs:
-        path = os.path.join(srcdir, d, language, "LC_MESSAGES", "quiz.po")
+        path = os.path.join(str(srcdir), d, language, "LC_MESSAGES", name)
         if os.path.isfile(path):
             with open(path, "rb") as f:
                 return {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
@@ -145,7 +186,7 @@ class TranslateQuizzes(SphinxTransform):
         language = self.config.language or "en"
         if language == "en":
             return
-        table = _quiz_catalog(self.env.srcdir, self.config.locale_dirs, language)
+        table = _catalog(self.env.srcdir, self.config.locale_dirs, language, "quiz.po")
         if not table:
             return
 
@@ -199,5 +240,6 @@ def setup(app):
     _patch()
     app.add_transform(TranslateTocCaptions)
     app.add_transform(TranslateQuizzes)
+    app.connect("builder-inited", _load_glue_words)
     app.connect("html-page-context", _edition_link)
     return {"parallel_read_safe": False, "parallel_write_safe": True}
