@@ -35,7 +35,7 @@ def _plain(text: str) -> str:
     """A text as the page shows it once MathJax has typeset it and the HTML is rendered: compare only the
     words outside formulas and tags."""
     text = re.sub(r"\$[^$]*\$|<[^>]*>", " ", text)
-    return " ".join(w for w in re.findall(r"[A-Za-z]{2,}", text))
+    return " ".join(re.findall(r"[A-Za-z]{2,}|[\u3400-\u9fff]+", text))  # words, or runs of Chinese characters
 
 
 def _words_shown(expected: str, shown: str) -> bool:
