@@ -36,6 +36,8 @@ ZH_OVERRIDES = {
     "language": "zh_CN", "html_title": "反向传播的数学", "project": "反向传播的数学",
     "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏",
     "nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码",
+    # Offline search: jieba would cut 反向传播 into 反向 + 传播; the book's terms are kept whole.
+    "html_search_options": {"dict": str(ROOT / "locales" / "zh_CN" / "search_terms.txt")},
 }
 
 
