@@ -76,34 +76,36 @@ def test_every_page_has_a_catalog(templates):
     assert not missing, f"no Chinese catalog for {missing} (run `make translations`)"
 
 
-def test_every_message_is_translated_and_none_is_fuzzy(templates):
-    problems = []
+def _pairs(templates):
+    """``(page, message, catalog entry or None)`` for every English message of every template."""
     for page, messages in templates.items():
         catalog = _catalog(page)
         for m in messages:
-            entry = catalog.get(m.id)
-            if entry is None or not entry.string:
-                problems.append(f"{page}: untranslated: {m.id[:90]!r}")
-            elif entry.fuzzy:
-                problems.append(f"{page}: fuzzy (the English changed): {m.id[:90]!r}")
+            yield page, m, catalog.get(m.id)
+
+
+def test_every_message_is_translated_and_none_is_fuzzy(templates):
+    problems = []
+    for page, m, entry in _pairs(templates):
+        if entry is None or not entry.string:
+            problems.append(f"{page}: untranslated: {m.id[:90]!r}")
+        elif entry.fuzzy:
+            problems.append(f"{page}: fuzzy (the English changed): {m.id[:90]!r}")
     total = sum(len(v) for v in templates.values())
     assert not problems, f"{len(problems)} of {total} messages need a translation:\n" + "\n".join(problems[:60])
 
 
 def test_translations_keep_formulas_code_references_and_links(templates):
     problems = []
-    for page, messages in templates.items():
-        catalog = _catalog(page)
-        for m in messages:
-            entry = catalog.get(m.id)
-            if entry is None or not entry.string:
-                continue
-            source, target = markup(m.id), markup(entry.string)
-            for kind in source:
-                if source[kind] != target[kind]:
-                    lost = list((source[kind] - target[kind]).elements())
-                    added = list((target[kind] - source[kind]).elements())
-                    problems.append(f"{page}: {kind} differ in {m.id[:70]!r}: lost {lost[:3]}, added {added[:3]}")
+    for page, m, entry in _pairs(templates):
+        if entry is None or not entry.string:
+            continue
+        source, target = markup(m.id), markup(entry.string)
+        for kind in source:
+            if source[kind] != target[kind]:
+                lost = list((source[kind] - target[kind]).elements())
+                added = list((target[kind] - source[kind]).elements())
+                problems.append(f"{page}: {kind} differ in {m.id[:70]!r}: lost {lost[:3]}, added {added[:3]}")
     assert not problems, "\n".join(problems[:60])
 
 
