@@ -1,8 +1,5 @@
 """Sphinx extension: the book's two editions, English (the source) and Chinese (gettext catalogs).
 
-* The table of contents' part captions are translated too (see :class:`TranslateTocCaptions`), and so are
-  the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``) and the few glued values that
-  are words, not numbers (:func:`glued_words`, from ``glue.po``).
 * Every page links to the same page in the other edition (``_build/html/<page>.html`` and
   ``_build/html/zh_CN/<page>.html``), with a relative link that works from disk.
 * Glued values inside translated paragraphs. Sphinx translates a paragraph by parsing its translated
@@ -12,6 +9,9 @@
   This extension keeps each notebook's glue data (MyST-NB's own renderer object) after reading, and
   while Sphinx's ``Locale`` transform translates a chapter, a glue look-up from a translated paragraph
   uses that chapter's data: the translated sentence shows the very value the English sentence shows.
+* What Sphinx's own translation does not reach: the table of contents' part captions
+  (:class:`TranslateTocCaptions`), the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``)
+  and the few glued values that are words, not numbers (:func:`glued_words`, from ``glue.po``).
 """
 
 from __future__ import annotations
