@@ -4,10 +4,14 @@ A chapter's stored outputs are compared, character for character, when the reade
 (nbval). Another CPU, BLAS kernel or numpy build changes the last bits of a floating-point result, so the
 book never stores those bits:
 
-* :func:`glue` stores a number rounded to a few significant digits (the prose formats it anyway);
-* :func:`glue_math` stores a number already formatted as a formula (``$-0.1966$``,
-  ``$9.4\\times 10^{15}$``), for the prose to paste with ``{glue:md}`name:myst``` so that it reads as
-  typeset mathematics (a true minus sign, a power of ten) and not as program output;
+* :func:`glue` keeps a number rounded to a few significant digits (the prose formats it anyway) under a
+  name, for the prose to show with ``{eval}`glued("name", ".4f")``` (MyST's inline expressions: MyST-NB
+  evaluates them when it builds the HTML, jupyterlab-myst when the reader runs the chapter in JupyterLab,
+  and the notebook stores the last results in each Markdown cell's metadata);
+* :func:`glue_math` keeps a number already formatted as a formula (``$-0.1966$``,
+  ``$9.4\\times 10^{15}$``), so that ``{eval}`glued("name")``` reads as typeset mathematics (a true minus
+  sign, a power of ten) and not as program output;
+* :func:`glued` is what the prose evaluates: a glued number formatted, a formula as LaTeX;
 * :func:`within` turns an agreement check into a verdict against a stated tolerance
   (``"< 1e-12: True"``) instead of printing the rounding error itself.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any
 
 import numpy as np
@@ -47,17 +52,25 @@ def significant(x: float, digits: int = GLUE_DIGITS) -> float:
     return float(f"{x:.{digits - 1}e}")
 
 
-def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS) -> None:
-    """MyST-NB's ``glue`` for the book: floats (and numpy floats) are stored rounded to ``digits``
-    significant digits (whole numbers below 2**53 exactly), numpy integers as Python ints; anything else
-    is glued unchanged.
+#: What :func:`glue` and :func:`glue_math` kept in this kernel, by name (the prose's ``glued(name)``).
+_GLUED: dict[str, Any] = {}
+#: The names glued with ``varies=True``: measurements (timings) that differ from run to run.
+_VARIES: set[str] = set()
 
-    The prose formats each value (``{glue:text}`name:.3f```), so it never shows the dropped digits.
+
+def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS, varies: bool = False) -> None:
+    """Keep ``value`` under ``name`` for the prose (``{eval}`glued("name", ".3f")```): floats (and numpy
+    floats) rounded to ``digits`` significant digits (whole numbers below 2**53 exactly), numpy integers
+    as Python ints; anything else (a string, an IPython ``Markdown``, ``Latex`` or ``Math`` object) unchanged.
+    With ``display=True`` the cell also shows the value. ``varies=True`` marks a measurement that differs
+    from run to run (a timing): :func:`glued_table` lists its name but not its value, and the checks of the
+    stored numbers accept any value for it.
+
+    The prose formats each number, so it never shows the dropped digits.
     """
-    from myst_nb import glue as myst_glue  # the book's dependency, not dlmath's
-
     _check_name("glue", name)
     display = check_bool("glue", "display", display)
+    varies = check_bool("glue", "varies", varies)
     with reraise_as("glue"):
         significant(1.0, digits)  # checks digits
     if isinstance(value, bool | np.bool_):
@@ -68,7 +81,80 @@ def glue(name: str, value: Any, display: bool = False, digits: int = GLUE_DIGITS
         x = float(value)
         # A whole number below 2**53 (a count, a FLOP total) is exact on every machine: keep all its digits.
         value = x if x.is_integer() and abs(x) < 2.0**53 else significant(x, digits)
-    myst_glue(name, value, display=display)
+    _GLUED[name] = value
+    (_VARIES.add if varies else _VARIES.discard)(name)
+    if display:
+        from IPython.display import display as show
+
+        show(value)
+
+
+_INLINE_MATH = re.compile(r"\$[^$]+\$")
+
+
+def glued(name: str, fmt: str = "") -> Any:
+    """What the prose shows for ``name`` (``{eval}`glued("name", ".4f")``` in a Markdown cell).
+
+    A glued number or string comes back formatted with ``fmt`` (``format(value, fmt)``, a ``str``); a
+    formula (from :func:`glue_math`, or ``Markdown("$...$")``) as an IPython ``Latex`` object, which
+    both MyST-NB and JupyterLab typeset inline; ``Markdown`` words as their text; ``Math`` and ``Latex``
+    objects unchanged (a hidden cell whose result is ``glued("name")`` shows a display formula).
+
+    >>> glue("ratio", 0.123456789)
+    >>> glued("ratio", ".3f")
+    '0.123'
+    """
+    from IPython.display import Latex, Markdown
+
+    _check_name("glued", name)
+    if not isinstance(fmt, str):
+        raise ShapeError(f"glued: fmt must be a format string such as '.4f', got {fmt!r}")
+    if name not in _GLUED:
+        raise ShapeError(f"glued: nothing is glued as {name!r} in this kernel: run the cell that calls "
+                         f"glue({name!r}, ...) first")
+    value = _GLUED[name]
+    if isinstance(value, numbers.Number | str):
+        try:
+            return format(value, fmt)
+        except ValueError as err:
+            raise ShapeError(f"glued: {fmt!r} is not a format for {name!r} = {value!r} ({err})") from None
+    if fmt:
+        raise ShapeError(f"glued: {name!r} is a {type(value).__name__} object, which takes no format "
+                         f"(got {fmt!r})")
+    if isinstance(value, Markdown):
+        text = value.data
+        if _INLINE_MATH.fullmatch(text):
+            return Latex(text)
+        if "$" not in text:
+            return text
+    return value
+
+
+def glued_table() -> None:
+    """Print every value kept by :func:`glue` and :func:`glue_math` in this kernel, as JSON, one per line.
+
+    The last cell of each chapter calls it, so that nbval compares every value the prose quotes on every
+    machine (the values are rounded as :func:`glue` keeps them), and ``tests/test_glued.py`` checks that
+    the results a notebook stores for its inline expressions follow from these values. A value glued with
+    ``varies=True`` (a timing) is listed as ``{"kind": "float", "varies": true}``, without the value.
+    """
+    import json
+
+    from IPython.display import Latex, Markdown, Math
+
+    kinds = {Latex: "Latex", Math: "Math", Markdown: "Markdown"}
+    for name, value in _GLUED.items():
+        kind = next((k for t, k in kinds.items() if type(value) is t), None)
+        if name in _VARIES:
+            entry = {"kind": kind or type(value).__name__, "varies": True}
+        elif kind is not None:
+            entry = {"kind": kind, "data": value.data}
+        elif isinstance(value, bool | int | float | str):
+            entry = {"kind": type(value).__name__, "value": value}
+        else:
+            raise ShapeError(f"glued_table: {name!r} holds a {type(value).__name__}, which the book cannot "
+                             "store (glue a number, a string, or a Latex, Math or Markdown object)")
+        print(json.dumps({name: entry}, ensure_ascii=False))
 
 
 def tex_number(x: float, fmt: str = ".4g") -> str:
@@ -98,16 +184,14 @@ def tex_number(x: float, fmt: str = ".4g") -> str:
 
 
 def glue_math(name: str, value: float, fmt: str = ".4g") -> None:
-    """Glue ``value`` as an inline formula (``$…$``, see :func:`tex_number`), to paste into a sentence
-    with ``{glue:md}`name:myst``` (the ``:myst`` format parses the dollars as math; plain ``{glue:md}`` pastes
-    CommonMark and would show them raw): the number then reads like the mathematics around it."""
-    from IPython.display import Markdown
-    from myst_nb import glue as myst_glue
+    """Keep ``value`` as an inline formula (``$…$``, see :func:`tex_number`) under ``name``: the prose's
+    ``{eval}`glued("name")``` then reads like the mathematics around it."""
+    from IPython.display import Latex
 
     _check_name("glue_math", name)
     with reraise_as("glue_math"):
         tex = tex_number(value, fmt)
-    myst_glue(name, Markdown(f"${tex}$"), display=False)
+    _GLUED[name] = Latex(f"${tex}$")
 
 
 def _check_name(func: str, name) -> None:

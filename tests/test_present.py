@@ -80,25 +80,96 @@ def test_within_refuses_bad_input(err, tol, match):
         within(err, tol)
 
 
-def test_glue_rounds_floats_and_passes_the_rest(monkeypatch):
-    import myst_nb
+def test_glue_rounds_floats_and_passes_the_rest(capsys):
+    from dlmath import present
 
-    seen = {}
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.__setitem__(name, (value, display)))
     glue("f", 1.9980473890474035)
     glue("npf", np.float64(17.997146189265006))
     glue("npi", np.int64(512))
     glue("b", np.bool_(True))
     glue("s", "(0.1, 0.2)")
-    glue("shown", 0.5, display=True, digits=2)
     glue("flops", 6444550017.0)  # a whole number is exact on every machine: all its digits are kept
-    assert seen["f"] == (1.99805, False)
-    assert seen["npf"] == (17.9971, False) and type(seen["npf"][0]) is float
-    assert seen["npi"] == (512, False) and type(seen["npi"][0]) is int
-    assert seen["b"] == (True, False) and type(seen["b"][0]) is bool
-    assert seen["s"] == ("(0.1, 0.2)", False)
-    assert seen["shown"] == (0.5, True)
-    assert seen["flops"] == (6444550017.0, False)
+    kept = present._GLUED
+    assert kept["f"] == 1.99805
+    assert kept["npf"] == 17.9971 and type(kept["npf"]) is float
+    assert kept["npi"] == 512 and type(kept["npi"]) is int
+    assert kept["b"] is True
+    assert kept["s"] == "(0.1, 0.2)"
+    assert kept["flops"] == 6444550017.0
+    assert capsys.readouterr().out == ""  # display=False shows nothing
+    glue("shown", 0.5, display=True, digits=2)
+    assert kept["shown"] == 0.5 and capsys.readouterr().out.strip() == "0.5"
+
+
+def test_glued_formats_what_was_glued():
+    from IPython.display import Latex, Markdown, Math
+
+    from dlmath.present import glue_math, glued
+
+    glue("p", 0.19661193324148188)
+    glue("n", np.int64(6444550017))
+    glue("words", "never goes up")
+    glue("md_words", Markdown("pad 0: 13×13"))
+    glue("md_formula", Markdown("$-0.5$"))
+    glue("block", Math(r"\delta = 1"))
+    glue_math("ratio", 9.444764837754866e15, ".1e")
+    # expected strings written out by hand from the values above
+    assert glued("p", ".4f") == "0.1966" and glued("p", ".2%") == "19.66%" and glued("p") == "0.196612"
+    assert glued("n", ",.0f") == "6,444,550,017"
+    assert glued("words") == "never goes up" and glued("md_words") == "pad 0: 13×13"
+    formula = glued("md_formula")
+    assert isinstance(formula, Latex) and formula.data == "$-0.5$"
+    ratio = glued("ratio")
+    assert isinstance(ratio, Latex) and ratio.data == r"$9.4\times 10^{15}$"
+    block = glued("block")
+    assert isinstance(block, Math) and block.data == r"\delta = 1"
+
+
+def test_glued_table_prints_every_kept_value_as_json(capsys, monkeypatch):
+    import json
+
+    from IPython.display import Latex
+
+    from dlmath import present
+
+    monkeypatch.setattr(present, "_GLUED", {})
+    monkeypatch.setattr(present, "_VARIES", set())
+    glue("p", 0.19661193324148188)
+    glue("words", "never goes up")
+    present.glue_math("ratio", 9.444764837754866e15, ".1e")
+    present.glued_table()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines == [{"p": {"kind": "float", "value": 0.196612}},
+                     {"words": {"kind": "str", "value": "never goes up"}},
+                     {"ratio": {"kind": "Latex", "data": r"$9.4\times 10^{15}$"}}]
+    assert isinstance(present._GLUED["ratio"], Latex)
+    # a timing: listed without its value (it differs from run to run), and still shown by glued()
+    glue("seconds", 12.3456, varies=True)
+    present.glued_table()
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {"seconds": {"kind": "float", "varies": True}}
+    assert present.glued("seconds", ".0f") == "12"
+    glue("seconds", 12.3456)  # glued again without varies: a plain value again
+    present.glued_table()
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {"seconds": {"kind": "float", "value": 12.3456}}
+    glue("odd", object())
+    with pytest.raises(ShapeError, match="^glued_table: 'odd' holds a object, which the book cannot store"):
+        present.glued_table()
+
+
+@pytest.mark.parametrize(("name", "fmt", "match"), [
+    ("never_glued_here", "", "nothing is glued as 'never_glued_here' in this kernel: run the cell"),
+    ("p", ".2q", "'.2q' is not a format for 'p'"),
+    ("p", 4, "fmt must be a format string"),
+    ("ratio", ".2f", "'ratio' is a Latex object, which takes no format"),
+    ("has space", "", "name must be a glue key"),
+])
+def test_glued_names_the_problem(name, fmt, match):
+    from dlmath.present import glue_math, glued
+
+    glue("p", 0.5)
+    glue_math("ratio", 2.0)
+    with pytest.raises(ShapeError, match="^glued: " + match):
+        glued(name, fmt)
 
 
 @pytest.mark.parametrize(("x", "fmt", "tex"), [
@@ -127,16 +198,11 @@ def test_tex_number_refuses_bad_input(x, fmt, match):
         tex_number(x, fmt)
 
 
-def test_glue_math_glues_an_inline_formula(monkeypatch):
-    import myst_nb
+def test_glue_math_glues_an_inline_formula():
+    from dlmath import present
 
-    from dlmath.present import glue_math
-
-    seen = {}
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.__setitem__(name, (value, display)))
-    glue_math("ratio", 9.444764837754866e15, ".1e")
-    value, display = seen["ratio"]
-    assert value.data == r"$9.4\times 10^{15}$" and display is False
+    present.glue_math("ratio", 9.444764837754866e15, ".1e")
+    assert present._GLUED["ratio"].data == r"$9.4\times 10^{15}$"
 
 
 @pytest.mark.parametrize("bad", [None, 3, "has space", ""])
@@ -154,6 +220,8 @@ def test_glue_and_glue_math_name_themselves_for_bad_values():
 
     with pytest.raises(ShapeError, match="^glue: display must be True or False"):
         glue("k", 1.0, display="False")
+    with pytest.raises(ShapeError, match="^glue: varies must be True or False"):
+        glue("k", 1.0, varies=1)
     with pytest.raises(ShapeError, match="^glue: significant: digits must be an int from 1 to 17"):
         glue("k", 1.0, digits=0)
     with pytest.raises(ShapeError, match="^glue_math: tex_number: x must be a real number"):

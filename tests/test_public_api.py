@@ -391,8 +391,14 @@ RECIPES: dict[str, Recipe] = {
                              fmt=[("None", None), ("3", 3), ("'q'", "q")]),
     "present.glue_math": _R(lambda: {"name": "public_api_check", "value": 1.5, "fmt": ".2f"},
                             value=[("None", None), ("'x'", "x")], fmt=[("None", None), ("'q'", "q")]),
-    "present.glue": _R(lambda: {"name": "public_api_check", "value": 1.5, "display": False, "digits": 6},
-                       display=BOOL, digits=[("0", 0), ("2.5", 2.5)]),  # bad names: tests/test_present.py
+    "present.glue": _R(lambda: {"name": "public_api_check", "value": 1.5, "display": False, "digits": 6,
+                                "varies": False},
+                       display=BOOL, varies=BOOL, digits=[("0", 0), ("2.5", 2.5)]),  # bad names: tests/test_present.py
+    # glued("public_api_check") is whatever the last recipe glued under that name (1.5, or 1.5 as a formula)
+    "present.glued_table": _R(lambda: {}),  # no argument; an unstorable value: tests/test_present.py
+    "present.glued": _R(lambda: (__import__("dlmath.present").present.glue("public_api_check", 1.5),
+                                 {"name": "public_api_check", "fmt": ".2f"})[1],
+                        fmt=[("None", None), ("'q'", "q")]),  # bad names: tests/test_present.py
     # errors
     "errors.as_array": _R(lambda: {"func": "caller", "name": "x", "x": _arr(2), "ndim": 1}, name="caller", x=ARRAY,
                           ndim=[("-1", -1), ("2.5", 2.5), ("'1'", "1")]),
