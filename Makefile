@@ -16,9 +16,9 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 help:
 	@echo "make book       build the HTML book, English and Chinese (executing every notebook) into _build/html"
 	@echo "make translations  merge changed English text into the Chinese catalogs (locales/zh_CN)"
-	@echo "make test       every test: dlmath, nbval on every notebook, the strict book build, the browser checks"
+	@echo "make test       every test: dlmath, nbval on every notebook, the strict book build, the browser checks, JupyterLab"
 	@echo "make lab        JupyterLab on the chapters, with this project's kernel (LAB_ARGS=... for more flags)"
-	@echo "make lab-check  the live path in a real JupyterLab: run, move, save and reopen the widget chapters"
+	@echo "make lab-check  the live path in a real JupyterLab: every chapter run and read, the explorers moved, saved, reopened"
 	@echo "make notebooks  re-execute the notebooks in place to refresh their stored outputs"
 	@echo "make bench      run the benchmark scripts in benchmarks/"
 	@echo "make browser    open every page of the built book in headless Chromium, offline (after make book)"
@@ -68,7 +68,7 @@ build: book
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint unit nbval build browser
+test: lint unit nbval build browser lab-check
 
 # Debian's Chromium for the browser tests (Playwright drives it; `playwright install` downloads a browser
 # build, which this project never does). A CJK font makes the glossary's Chinese terms legible in the
@@ -109,13 +109,16 @@ lab: $(STAMP) $(LAB_SETTINGS)
 	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=book --ip=$(LAB_IP) --port=$(LAB_PORT) --port-retries=0 \
 		--IdentityProvider.token=$(LAB_TOKEN) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-# The live path in a real JupyterLab (tests/lab/lab_check.py): the widget chapters run, moved, saved and
-# reopened on copies, and every chapter's prose checked for raw MyST markup. Needs Chromium (make chromium).
+# The live path in a real JupyterLab (tests/lab/lab_check.py), on copies of the chapters: every chapter Run
+# All with no error and its prose checked for raw MyST markup; the widget chapters' controls moved, saved and
+# reopened. Needs Chromium (make chromium).
 lab-check: $(STAMP) chromium
 	$(BIN)/python -m pytest tests/lab/lab_check.py -p no:xdist -q -s
 
+# Every code cell in order and, when the run reaches them, the inline expressions of the Markdown cells,
+# whose results the notebook stores for JupyterLab (tools/run_notebooks.py).
 notebooks: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -13,7 +13,8 @@ few configuration overrides:
   and for ``tests/test_translations.py``; plus ``quiz.pot``, the texts of the self-check questions
   (``dlmath.quiz``), which a cell computes and the pages carry as data: the Chinese build translates
   them with ``locales/zh_CN/LC_MESSAGES/quiz.po`` (``book/_ext/editions.py``); and ``glue.pot``, the few
-  glued values that are words ("unit 1 of layer 1"), translated likewise from ``glue.po``.
+  glued values that are words ("unit 1 of layer 1"; the prose shows them with ``{eval}`glued(...)```, and
+  the notebooks store the results), translated likewise from ``glue.po``.
 
 Usage: ``python tools/zh_edition.py zh`` or ``python tools/zh_edition.py pot OUTDIR``.
 """
@@ -70,14 +71,13 @@ def quiz_messages() -> list[str]:
 
 
 def glue_messages() -> list[str]:
-    """Every glued value of the notebooks that is words, not numbers or formulas alone (see glued_words)."""
+    """Every glued value the prose shows that is words, not numbers or formulas alone (see glued_words):
+    the results the notebooks store for their inline expressions, in reading order."""
     seen: dict[str, None] = {}
     for nb in sorted((ROOT / "book").glob("*.ipynb")):
         for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
-            for output in cell.get("outputs", []):
-                data = {k.removeprefix("application/papermill.record/"): "".join(v) if isinstance(v, list) else v
-                        for k, v in output.get("data", {}).items() if k.startswith("application/papermill.record/")}
-                text = glued_words(data) if data else None
+            for item in cell.get("metadata", {}).get("user_expressions", []):
+                text = glued_words(item["result"].get("data", {}))
                 if text is not None:
                     seen[text] = None
     return list(seen)

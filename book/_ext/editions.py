@@ -2,13 +2,15 @@
 
 * Every page links to the same page in the other edition (``_build/html/<page>.html`` and
   ``_build/html/zh_CN/<page>.html``), with a relative link that works from disk.
-* Glued values inside translated paragraphs. Sphinx translates a paragraph by parsing its translated
-  text as a small new document, after the chapter itself has been read. MyST-NB's glue roles look a key
-  up in the notebook being read, which that small document is not (and MyST-NB forgets the notebook's
-  glue data once it has read the chapter), so ``{glue:text}`key``` in a translation would find nothing.
-  This extension keeps each notebook's glue data (MyST-NB's own renderer object) after reading, and
-  while Sphinx's ``Locale`` transform translates a chapter, a glue look-up from a translated paragraph
-  uses that chapter's data: the translated sentence shows the very value the English sentence shows.
+* The prose's inline expressions (``{eval}`glued("p1", ".4f")```, see ``dlmath.present``). The English
+  build runs each notebook inline (MyST-NB evaluates an expression when the text reaches it, as
+  JupyterLab does on Run All) and checks the result against the one the notebook stores in the Markdown
+  cell's ``user_expressions`` metadata (``make notebooks`` writes it; JupyterLab shows it before the
+  reader runs anything): a stored value the chapter no longer computes is a build error. The Chinese
+  build does not execute again: its expressions take the stored results, the very values the English
+  pages show. Sphinx translates a paragraph by parsing its translated text as a small new document,
+  after the chapter itself has been read, so this extension also keeps each notebook's MyST-NB
+  renderer after reading, for the expressions of translated paragraphs.
 * What Sphinx's own translation does not reach: the table of contents' part captions
   (:class:`TranslateTocCaptions`), the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``)
   and the few glued values that are words, not numbers (:func:`glued_words`, from ``glue.po``).
@@ -23,6 +25,7 @@ import json
 import os
 import posixpath
 import re
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -36,8 +39,8 @@ _LAST: list[object] = []
 
 
 def _patch() -> None:
+    import myst_nb.ext.eval as ev
     import myst_nb.sphinx_ as nb_sphinx
-    from myst_nb.ext.glue import directives, roles, utils
 
     if getattr(i18n.Locale.apply, "_dlmath_i18n", False):
         return
@@ -60,9 +63,11 @@ def _patch() -> None:
 
     def parse(self, inputstring, document):
         _LAST.clear()
+        env = document.settings.env
+        _SOURCES[env.docname] = str(env.doc2path(env.docname))
         result = original_parse(self, inputstring, document)
         if _LAST:
-            _RENDERERS[document.settings.env.docname] = _LAST[0]
+            _RENDERERS[env.docname] = _LAST[0]
         return result
 
     nb_sphinx.Parser.parse = parse
@@ -79,16 +84,73 @@ def _patch() -> None:
     apply._dlmath_i18n = True
     i18n.Locale.apply = apply
 
-    original_retrieve = utils.retrieve_glue_data
+    original_retrieve = ev.retrieve_eval_data
 
-    def retrieve_glue_data(document, key):
+    def retrieve_eval_data(document, key):
         chapter = _CHAPTER.get()
         if "nb_renderer" not in document and chapter in _RENDERERS:
             document = {"nb_renderer": _RENDERERS[chapter]}
-        return _translate_glued_words(original_retrieve(document, key))
+        docname = chapter or document.settings.env.docname
+        stored = stored_expressions(_SOURCES.get(docname, "")).get(key)
+        try:
+            outputs = original_retrieve(document, key)
+        except ev.RetrievalError as exc:
+            if "running kernel" not in str(exc):
+                raise
+            if stored is None:
+                raise ev.RetrievalError(
+                    f"{key!r}: the notebook stores no result for it (run `make notebooks`)") from None
+            outputs = [ev.VariableOutput(data=stored["data"], metadata=stored.get("metadata", {}),
+                                         nb_renderer=document["nb_renderer"], vtype="eval", index=0)]
+        else:
+            fresh = outputs[0].data if outputs else {}
+            name = re.match(r'glued\("(\w+)"', key)
+            if name and name.group(1) in varying_names(_SOURCES.get(docname, "")):
+                pass  # a timing (glue(..., varies=True)): this run's value is as right as the stored one
+            elif stored is None or stored["data"] != fresh:
+                def shown(data):
+                    return data.get("text/latex", data.get("text/plain"))
 
-    for module in (utils, roles, directives):
-        module.retrieve_glue_data = retrieve_glue_data
+                raise ev.RetrievalError(
+                    f"{key!r} is {shown(fresh)} now, but the notebook stores "
+                    f"{'nothing' if stored is None else shown(stored['data'])} for JupyterLab: run `make notebooks`")
+        return [_translate_glued_words(o) for o in outputs]
+
+    ev.retrieve_eval_data = retrieve_eval_data
+
+
+_SOURCES: dict[str, str] = {}  # docname -> the notebook's path
+_VARYING: dict[str, set[str]] = {}
+
+
+def varying_names(path) -> set[str]:
+    """The glued names that ``glued_table()`` (a notebook's last cell) lists as varying from run to run."""
+    path = str(path)
+    if path not in _VARYING:
+        names: set[str] = set()
+        if path.endswith(".ipynb") and os.path.isfile(path):
+            last = json.loads(Path(path).read_text(encoding="utf-8"))["cells"][-1]
+            for output in last.get("outputs", []):
+                for line in "".join(output.get("text", "")).splitlines():
+                    if line.startswith("{"):
+                        names.update(k for k, v in json.loads(line).items() if isinstance(v, dict) and v.get("varies"))
+        _VARYING[path] = names
+    return _VARYING[path]
+_STORED: dict[str, dict[str, dict]] = {}
+
+
+def stored_expressions(path) -> dict[str, dict]:
+    """``expression -> result`` of the ``user_expressions`` the notebook at ``path`` stores (Markdown cells'
+    metadata, written by ``make notebooks`` or JupyterLab); empty for a page that is not a notebook."""
+    path = str(path)
+    if path not in _STORED:
+        table: dict[str, dict] = {}
+        if path.endswith(".ipynb") and os.path.isfile(path):
+            for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+                for item in cell.get("metadata", {}).get("user_expressions", []):
+                    table[item["expression"]] = item["result"]
+        _STORED[path] = table
+    return _STORED[path]
 
 
 EDITIONS = {"en": ("zh_CN", "中文版", "zh-CN"), "zh_CN": ("..", "English edition", "en")}
