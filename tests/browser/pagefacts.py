@@ -76,8 +76,10 @@ TEXT_JS = r"""() => {
   const top = []; walk(article, top, article); flush(top, article);
   const style = el => { const s = getComputedStyle(el);
     return {weight: parseInt(s.fontWeight, 10), family: s.fontFamily, italic: s.fontStyle !== 'normal'}; };
-  const pasted = [...article.querySelectorAll('.pasted-text')]
-    .filter(el => !el.closest('.cell_output, .output, pre, code'))
+  // A value pasted into a sentence: MyST-NB's {eval} result (span.output.text_plain) or a glue role's
+  // (span.pasted-text); not what a cell prints (inside .cell_output).
+  const pasted = [...article.querySelectorAll('.pasted-text, span.output.text_plain')]
+    .filter(el => !el.parentElement.closest('.cell_output, .output, pre, code'))
     .map(el => {
       // Compared with its parent (an author's *emphasis* stays allowed); the formula right before or
       // after it, when only spaces separate them ("$\sigma'(z) =$ 0.19").
