@@ -111,8 +111,8 @@ def test_translations_keep_formulas_code_references_and_links(templates):
 
 def test_the_markup_check_sees_what_it_must():
     # an independent example: each kind of markup is found, and a translation that drops one is caught
-    src = "At $z = 0$ the {term}`gradient` is {glue:text}`x:.3f` (see `relu_backward`, [CS231n](https://cs231n.github.io))."
-    good = "在 $z = 0$ 处{term}`梯度 <gradient>`为 {glue:text}`x:.3f`（见 `relu_backward`、[CS231n](https://cs231n.github.io)）。"
-    bad = "在 z = 0 处梯度为 {glue:text}`x:.2f`（见 relu_backward）。"
+    src = 'At $z = 0$ the {term}`gradient` is {eval}`glued("x", ".3f")` (see `relu_backward`, [CS231n](https://cs231n.github.io)).'
+    good = '在 $z = 0$ 处{term}`梯度 <gradient>`为 {eval}`glued("x", ".3f")`（见 `relu_backward`、[CS231n](https://cs231n.github.io)）。'
+    bad = '在 z = 0 处梯度为 {eval}`glued("x", ".2f")`（见 relu_backward）。'
     assert markup(src) == markup(good)
     assert all(markup(src)[k] != markup(bad)[k] for k in ("formulas", "code", "roles", "links"))

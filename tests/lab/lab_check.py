@@ -144,6 +144,10 @@ class Session:
         self.page.wait_for_function("""() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
             const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
             return k && k.status === 'idle'; }""", timeout=120_000)
+        # every Markdown cell rendered (under load, jupyterlab-myst can take seconds for a long chapter)
+        self.page.wait_for_function("""() => { const cells = [...document.querySelectorAll('.jp-MarkdownCell')];
+            return cells.length > 0 && cells.every(c => c.querySelector('.jp-RenderedMarkdown, .lm-Widget.myst')); }""",
+                                    timeout=120_000)
         self.page.wait_for_timeout(1500)  # widget manager restore, MathJax
 
     def command(self, name: str):
