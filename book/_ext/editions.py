@@ -6,11 +6,12 @@
   build runs each notebook inline (MyST-NB evaluates an expression when the text reaches it, as
   JupyterLab does on Run All) and checks the result against the one the notebook stores in the Markdown
   cell's ``user_expressions`` metadata (``make notebooks`` writes it; JupyterLab shows it before the
-  reader runs anything): a stored value the chapter no longer computes is a build error. The Chinese
-  build does not execute again: its expressions take the stored results, the very values the English
-  pages show. Sphinx translates a paragraph by parsing its translated text as a small new document,
-  after the chapter itself has been read, so this extension also keeps each notebook's MyST-NB
-  renderer after reading, for the expressions of translated paragraphs.
+  reader runs anything): a stored value the chapter no longer computes is a build error (a timing,
+  glued with ``varies=True``, may differ). The Chinese build does not execute again: its expressions
+  take the stored results, the very values the English pages show. Sphinx translates a paragraph by
+  parsing its translated text as a small new document, after the chapter itself has been read, so this
+  extension also keeps each notebook's MyST-NB renderer after reading, for the expressions of
+  translated paragraphs.
 * What Sphinx's own translation does not reach: the table of contents' part captions
   (:class:`TranslateTocCaptions`), the self-check questions (:class:`TranslateQuizzes`, from ``quiz.po``)
   and the few glued values that are words, not numbers (:func:`glued_words`, from ``glue.po``).
@@ -136,6 +137,8 @@ def varying_names(path) -> set[str]:
                         names.update(k for k, v in json.loads(line).items() if isinstance(v, dict) and v.get("varies"))
         _VARYING[path] = names
     return _VARYING[path]
+
+
 _STORED: dict[str, dict[str, dict]] = {}
 
 
