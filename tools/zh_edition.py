@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from editions import QUIZ_UI, glued_words, quiz_records, quiz_texts  # noqa: E402  (the extension owns the formats)
+from editions import QUIZ_UI, glued_words, quiz_records, quiz_texts, stored_results  # noqa: E402  (the extension owns the formats)
 
 BUILD = ROOT / "_build"
 # The book's title (_config.yml's `title`) in the Chinese edition: the sidebar, the tab and the search page.
@@ -75,11 +75,10 @@ def glue_messages() -> list[str]:
     the results the notebooks store for their inline expressions, in reading order."""
     seen: dict[str, None] = {}
     for nb in sorted((ROOT / "book").glob("*.ipynb")):
-        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
-            for item in cell.get("metadata", {}).get("user_expressions", []):
-                text = glued_words(item["result"].get("data", {}))
-                if text is not None:
-                    seen[text] = None
+        for result in stored_results(nb)[0].values():
+            text = glued_words(result.get("data", {}))
+            if text is not None:
+                seen[text] = None
     return list(seen)
 
 

@@ -92,7 +92,8 @@ def _patch() -> None:
         if "nb_renderer" not in document and chapter in _RENDERERS:
             document = {"nb_renderer": _RENDERERS[chapter]}
         docname = chapter or document.settings.env.docname
-        stored = stored_expressions(_SOURCES.get(docname, "")).get(key)
+        results, varying = stored_results(_SOURCES.get(docname, ""))
+        stored = results.get(key)
         try:
             outputs = original_retrieve(document, key)
         except ev.RetrievalError as exc:
@@ -106,7 +107,7 @@ def _patch() -> None:
         else:
             fresh = outputs[0].data if outputs else {}
             name = re.match(r'glued\("(\w+)"', key)
-            if name and name.group(1) in varying_names(_SOURCES.get(docname, "")):
+            if name and name.group(1) in varying:
                 pass  # a timing (glue(..., varies=True)): this run's value is as right as the stored one
             elif stored is None or stored["data"] != fresh:
                 def shown(data):
@@ -121,38 +122,27 @@ def _patch() -> None:
 
 
 _SOURCES: dict[str, str] = {}  # docname -> the notebook's path
-_VARYING: dict[str, set[str]] = {}
+_STORED: dict[str, tuple[dict[str, dict], set[str]]] = {}
 
 
-def varying_names(path) -> set[str]:
-    """The glued names that ``glued_table()`` (a notebook's last cell) lists as varying from run to run."""
-    path = str(path)
-    if path not in _VARYING:
-        names: set[str] = set()
-        if path.endswith(".ipynb") and os.path.isfile(path):
-            last = json.loads(Path(path).read_text(encoding="utf-8"))["cells"][-1]
-            for output in last.get("outputs", []):
-                for line in "".join(output.get("text", "")).splitlines():
-                    if line.startswith("{"):
-                        names.update(k for k, v in json.loads(line).items() if isinstance(v, dict) and v.get("varies"))
-        _VARYING[path] = names
-    return _VARYING[path]
-
-
-_STORED: dict[str, dict[str, dict]] = {}
-
-
-def stored_expressions(path) -> dict[str, dict]:
-    """``expression -> result`` of the ``user_expressions`` the notebook at ``path`` stores (Markdown cells'
-    metadata, written by ``make notebooks`` or JupyterLab); empty for a page that is not a notebook."""
+def stored_results(path) -> tuple[dict[str, dict], set[str]]:
+    """What the notebook at ``path`` stores for its prose, read once: ``expression -> result`` of the Markdown
+    cells' ``user_expressions`` (written by ``make notebooks`` or JupyterLab), and the glued names that its
+    last cell, ``glued_table()``, lists as varying from run to run. Empty for a page that is not a notebook."""
     path = str(path)
     if path not in _STORED:
         table: dict[str, dict] = {}
+        varying: set[str] = set()
         if path.endswith(".ipynb") and os.path.isfile(path):
-            for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+            cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+            for cell in cells:
                 for item in cell.get("metadata", {}).get("user_expressions", []):
                     table[item["expression"]] = item["result"]
-        _STORED[path] = table
+            for output in cells[-1].get("outputs", []) if cells else []:
+                for line in "".join(output.get("text", "")).splitlines():
+                    entries = json.loads(line).items() if line.startswith("{") else ()
+                    varying.update(name for name, v in entries if isinstance(v, dict) and v.get("varies"))
+        _STORED[path] = (table, varying)
     return _STORED[path]
 
 
