@@ -25,7 +25,8 @@ def book_mathjax_config() -> tuple[str, str]:
     for name in PAGES:
         html = page_file(name).read_text(encoding="utf-8") if page_file(name).is_file() else ""
         config = re.search(r"<script>(window\.MathJax = .*?)</script>", html)
-        src = re.search(r'<script defer="defer" src="\.\./(_static/mathjax/[^"]+)"></script>', html)
+        # Sphinx appends "?v=<checksum>" once the file is in the output folder (a rebuild), not on a first build.
+        src = re.search(r'<script defer="defer" src="\.\./(_static/mathjax/[^"?]+)(?:\?[^"]*)?"></script>', html)
         if config and src:
             return config.group(1), (HTML_DIR / src.group(1)).as_uri()
     pytest.fail("no built page loads MathJax")
