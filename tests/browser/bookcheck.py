@@ -3,8 +3,9 @@ Chromium driven by Playwright, fully offline.
 
 Every request the browser makes is routed: ``file://`` goes through, anything else is aborted and
 recorded (and fails the page). Each page is loaded once (:func:`visit`), everything a test asserts
-is measured in that one visit (how the page reads, at two window widths: ``pagefacts.py``), and a
-full-page screenshot lands in ``_build/screenshots/``.
+is measured in that one visit (how the page reads, at two window widths: ``pagefacts.py``; its
+self-check questions answered: ``quizcheck.py``), and a full-page screenshot lands in
+``_build/screenshots/``.
 
 Environment: ``DLMATH_HTML_DIR`` (default ``_build/html``), ``DLMATH_SCREENSHOTS`` (default
 ``_build/screenshots``), ``CHROMIUM`` (default ``/usr/bin/chromium`` or ``chromium`` on the PATH).
@@ -25,6 +26,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 from pagefacts import measure
+from quizcheck import grade_page
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML_DIR = Path(os.environ.get("DLMATH_HTML_DIR", ROOT / "_build" / "html")).resolve()
@@ -103,6 +105,7 @@ class PageReport:
     search_titles: list[str] = field(default_factory=list)
     typeset: dict = field(default_factory=dict)  # what typeset.py's rules judge (pagefacts.measure)
     screenshot: str = ""
+    quiz: dict | None = None  # its self-check questions answered (quizcheck.grade_page), if it has any
     seconds: float = 0.0
 
     @property
@@ -313,7 +316,9 @@ def visit(browser, name: str) -> PageReport:
         shot = SHOTS_DIR / f"{name.replace('/', '_')}.png"
         page.screenshot(path=str(shot), full_page=True)
         report.screenshot = str(shot)
-        report.typeset = measure(page)  # last: it opens every collapsed part and resizes the window
+        report.typeset = measure(page)  # it opens every collapsed part and resizes the window
+        if page.locator('div[id^="dlq"]').count():  # last: answering changes the page
+            report.quiz = grade_page(page, every_answer=not name.startswith(ZH))
     finally:
         page.goto("about:blank")  # later events (timers of the old page) cannot land in this report
     report.seconds = time.perf_counter() - t0
