@@ -3,8 +3,12 @@ this file's name does not start with ``test_``, so only an explicit path collect
 
 JupyterLab runs from the project's venv on 127.0.0.1 with a random free port and token (``labserver.py``),
 on *copies* of the chapters in a temporary folder, trusted as ``make lab`` trusts them, with the project's
-lab settings; Debian's Chromium, driven by Playwright, may only talk to that server.  For each chapter with
-an explorer:
+lab settings; Debian's Chromium, driven by Playwright, may only talk to that server.  JupyterLab is loaded
+once, in one tab; each chapter is opened in it (the first by its URL, the others as File > Open does) and
+closed with its kernel shut down, and what the tab records in between (JavaScript errors, requests) belongs
+to that chapter.  A chapter counts as open once its kernel is idle, every Markdown cell is rendered and every
+widget output has settled (a view, or ipywidgets' "model not found", which it shows only once the kernel is
+up).  For each chapter with an explorer:
 
 * before any run, every explorer shows its static slider, which works (a move shows another frame), and
   the line that says to run the chapter; no widget error is visible;
@@ -13,14 +17,15 @@ an explorer:
   shows its live widget and hides the static slider; every live control is moved (a slider to the end of
   its range, a checkbox clicked) and its figure is seen to change, and a slider that has a static twin
   reaches past the last frame (the live version recomputes at values the HTML does not have);
-* saved, the kernel shut down, reopened: no "Error displaying widget", the static slider is back and
-  works, the saved notebook carries the widget state; and reopened once more with that state removed
+* saved, closed (its kernel shut down), reopened: no "Error displaying widget", the static slider is back
+  and works, the saved notebook carries the widget state; and reopened once more with that state removed
   (JupyterLab's default settings save none): every widget is "model not found", none of it is shown;
-* every chapter, opened, shows no raw MyST markup ({glue:...}, {cite}, {doc}, {term}, ::: fences, "Unknown
-  Directive" ...) and no unevaluated inline expression (``glued("...")`` as code) in its rendered Markdown,
-  and has no glue role or directive in its source (jupyterlab-myst renders an unknown role's content, e.g.
-  the glue key, so the source is where they show); the chapters without an explorer are also Run All
-  here (the others above): no error output, no inline expression that failed, still no raw markup.
+* every chapter (those without an explorer in ``test_run_all_and_read``), before and after Run All, shows
+  no raw MyST markup ({glue:...}, {cite}, {doc}, {term}, ::: fences, "Unknown Directive" ...), no
+  unevaluated inline expression (``glued("...")`` as code) and every stored value in its rendered
+  Markdown; after Run All no error output and no inline expression that failed;
+* no chapter has a glue role or directive in its source (jupyterlab-myst renders an unknown role's content,
+  e.g. the glue key, so the source is where they show; this one needs no browser).
 
 The server and its kernels are stopped by PID at the end, whatever happens.  Browser-observed latencies
 of the live controls (key press -> new picture on screen) are printed in the summary.
@@ -110,6 +115,7 @@ class Session:
         self.notices: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", self._pageerror)
+        self.loaded = False
 
     def _console(self, message) -> None:
         if message.type != "error":
@@ -139,16 +145,40 @@ class Session:
             route.abort()
 
     def open(self, name: str) -> None:
-        self.page.goto(self.lab.url(f"{name}.ipynb"))
-        self.page.wait_for_selector(".jp-Notebook .jp-Cell")
-        self.page.wait_for_function("""() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-            return k && k.status === 'idle'; }""", timeout=120_000)
+        """Open a chapter as a reader does: the first one by its URL (JupyterLab loads), later ones from the
+        running JupyterLab (File > Open). What the tab records from here on belongs to this chapter."""
+        NOTICES.extend(self.notices)
+        self.errors, self.blocked, self.notices = [], [], []
+        path = f"{name}.ipynb"
+        if not self.loaded:
+            self.page.goto(self.lab.url(path))
+            self.page.wait_for_selector(".jp-Notebook .jp-Cell")
+            self.loaded = True
+        else:
+            self.close_notebook()  # whatever a failed check left open (its explorers would be in the page too)
+            self.page.evaluate("(p) => { window.jupyterapp.commands.execute('docmanager:open', {path: p}); }", path)
+        self.page.wait_for_function("""(p) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const k = w && w.context && w.context.path === p && w.sessionContext && w.sessionContext.session
+                      && w.sessionContext.session.kernel;
+            return k && k.status === 'idle'; }""", arg=path, timeout=120_000)
         # every Markdown cell rendered (under load, jupyterlab-myst can take seconds for a long chapter)
-        self.page.wait_for_function("""() => { const cells = [...document.querySelectorAll('.jp-MarkdownCell')];
+        self.page.wait_for_function("""() => { const cells = [...window.jupyterapp.shell.currentWidget.node
+                .querySelectorAll('.jp-MarkdownCell')];
             return cells.length > 0 && cells.every(c => c.querySelector('.jp-RenderedMarkdown, .lm-Widget.myst')); }""",
                                     timeout=120_000)
-        self.page.wait_for_timeout(1500)  # widget manager restore, MathJax
+        # every widget output settled: a view, or an error (its model missing; ipywidgets says so once the
+        # kernel is up and the saved state restored, until then it shows "Loading widget...")
+        self.page.wait_for_function("""() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll(
+            '.jp-OutputArea-output:not([data-mime-type])')].every(o => o.children.length ||
+                                                                   /^(?!Loading widget)\\S/.test(o.textContent.trim()))""",
+                                    timeout=60_000)
+        self.page.wait_for_timeout(300)  # MathJax
+
+    def close_notebook(self) -> None:
+        """Close every open notebook and shut its kernel down (as closing JupyterLab would), without saving."""
+        self.page.evaluate("""async () => {
+            for (const w of [...window.jupyterapp.shell.widgets('main')].filter(w => w.context && w.sessionContext)) {
+                await w.sessionContext.shutdown(); w.context.model.dirty = false; w.dispose(); } }""")
 
     def command(self, name: str):
         return self.page.evaluate(f"() => window.jupyterapp.commands.execute('{name}')")
@@ -280,81 +310,124 @@ def reaches_past_the_frames(page, states) -> list[str]:
 
 
 # -- the checks -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("chapter", WIDGET_CHAPTERS)
-def test_run_move_save_reopen(lab, browser, chapter):
+def prose_problems(s, chapter: str, when: str) -> list[str]:
+    """The rendered Markdown of the open chapter: every cell rendered, no raw MyST markup or unevaluated
+    expression, every stored string value shown."""
+    texts = rendered_markdown(s.page)
+    n_cells = s.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell").count()
+    problems = []
+    if not n_cells or len(texts) < n_cells:
+        problems.append(f"{chapter} {when}: {len(texts)} rendered Markdown cells of {n_cells}")
+    raw = raw_markup(texts)
+    if raw:
+        problems.append(f"{chapter} {when}: {len(raw)} raw MyST constructs in the rendered Markdown, e.g. {raw[:6]}")
+    missing = missing_values(s.page)
+    if missing:
+        problems.append(f"{chapter} {when}: {len(missing)} stored values not shown, e.g. {missing[:4]}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def tab(lab, browser):
+    """One tab on JupyterLab for the whole check; each chapter is opened and closed in it."""
     s = Session(browser, lab)
     try:
-        s.open(chapter)
-        before = explorer_states(s.page)
-        assert before, f"{chapter}: no cell builds an Explorer"
-        for k, st in enumerate(before):
-            assert st["static"] and not st["live"] and not st["errors"], (chapter, "before the run", st)
-            assert st["note"], f"{chapter}: the line telling the reader to run the chapter is not shown"
-            assert static_slider_works(s.page, k), f"{chapter}: static slider {k} does not change its picture"
-        assert s.errors == [], f"{chapter}: JavaScript errors on opening: {s.errors}"
-
-        run_all(s, chapter)
-        backend = s.page.evaluate("""async () => {
-            const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-            const r = await k.requestExecute({code: 'import matplotlib', silent: true, store_history: false,
-                                              user_expressions: {b: 'matplotlib.get_backend()'}}).done;
-            return r.content.user_expressions.b.data['text/plain']; }""")
-        assert "inline" in backend, f"{chapter}: the kernel draws with {backend}, not inline (MPLBACKEND leaked?)"
-        after = explorer_states(s.page)
-        for st in after:
-            assert st["live"] and not st["static"] and not st["errors"], (chapter, "after the run", st)
-        problems = move_live_controls(s.page, chapter)
-        problems += reaches_past_the_frames(s.page, after)
-        assert problems == [], problems
-        assert s.errors == [], f"{chapter}: JavaScript errors while running and moving: {s.errors}"
-
-        mtime = (lab.folder / f"{chapter}.ipynb").stat().st_mtime
-        s.command("docmanager:save")
-        for _ in range(100):
-            if (lab.folder / f"{chapter}.ipynb").stat().st_mtime != mtime:
-                break
-            time.sleep(0.1)
-        s.page.wait_for_timeout(500)
+        yield s
     finally:
         s.close()
-    for session in lab.api("sessions"):  # the reader closes JupyterLab: the kernel is gone
-        lab.api(f"sessions/{session['id']}", method="DELETE")
+
+
+@pytest.mark.parametrize("chapter", WIDGET_CHAPTERS)
+def test_run_move_save_reopen(lab, tab, chapter):
+    s = tab
+    s.open(chapter)
+    before = explorer_states(s.page)
+    assert before, f"{chapter}: no cell builds an Explorer"
+    for k, st in enumerate(before):
+        assert st["static"] and not st["live"] and not st["errors"], (chapter, "before the run", st)
+        assert st["note"], f"{chapter}: the line telling the reader to run the chapter is not shown"
+        assert static_slider_works(s.page, k), f"{chapter}: static slider {k} does not change its picture"
+    assert s.errors == [], f"{chapter}: JavaScript errors on opening: {s.errors}"
+    problems = prose_problems(s, chapter, "before the run")
+
+    run_all(s, chapter)
+    problems += prose_problems(s, chapter, "after Run All")
+    assert problems == [], problems
+    backend = s.page.evaluate("""async () => {
+        const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        const r = await k.requestExecute({code: 'import matplotlib', silent: true, store_history: false,
+                                          user_expressions: {b: 'matplotlib.get_backend()'}}).done;
+        return r.content.user_expressions.b.data['text/plain']; }""")
+    assert "inline" in backend, f"{chapter}: the kernel draws with {backend}, not inline (MPLBACKEND leaked?)"
+    after = explorer_states(s.page)
+    for st in after:
+        assert st["live"] and not st["static"] and not st["errors"], (chapter, "after the run", st)
+    problems = move_live_controls(s.page, chapter)
+    problems += reaches_past_the_frames(s.page, after)
+    assert problems == [], problems
+    assert s.errors == [], f"{chapter}: JavaScript errors while running and moving: {s.errors}"
+
+    mtime = (lab.folder / f"{chapter}.ipynb").stat().st_mtime
+    s.command("docmanager:save")
+    for _ in range(100):
+        if (lab.folder / f"{chapter}.ipynb").stat().st_mtime != mtime:
+            break
+        time.sleep(0.1)
+    s.page.wait_for_timeout(500)
+    s.close_notebook()  # the reader closes the chapter: its kernel is gone
     saved = json.loads((lab.folder / f"{chapter}.ipynb").read_text())
     assert "application/vnd.jupyter.widget-state+json" in saved["metadata"].get("widgets", {}), (
         f"{chapter}: the saved notebook has no widget state")
 
-    s = Session(browser, lab)
-    try:
-        s.open(chapter)
-        reopened = explorer_states(s.page)
-        assert len(reopened) == len(before)
-        for k, st in enumerate(reopened):
-            assert st["static"] and not st["live"] and not st["errors"], (chapter, "reopened", st)
-            assert static_slider_works(s.page, k), f"{chapter}: reopened, static slider {k} does not work"
-        assert s.errors == [], f"{chapter}: JavaScript errors on reopening: {s.errors}"
-        assert s.blocked == [], f"{chapter}: requests outside the lab: {s.blocked}"
-    finally:
-        s.close()
-    for session in lab.api("sessions"):
-        lab.api(f"sessions/{session['id']}", method="DELETE")
+    s.open(chapter)
+    reopened = explorer_states(s.page)
+    assert len(reopened) == len(before)
+    for k, st in enumerate(reopened):
+        assert st["static"] and not st["live"] and not st["errors"], (chapter, "reopened", st)
+        assert static_slider_works(s.page, k), f"{chapter}: reopened, static slider {k} does not work"
+    assert s.errors == [], f"{chapter}: JavaScript errors on reopening: {s.errors}"
+    assert s.blocked == [], f"{chapter}: requests outside the lab: {s.blocked}"
+    s.close_notebook()
 
     # Saved without widget state (JupyterLab's default setting, or a notebook from elsewhere): every widget
     # output is "model not found". The reader must still see the working static slider and no error.
     saved["metadata"].pop("widgets")
     (lab.folder / f"{chapter}.ipynb").write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
     lab.trust(lab.folder / f"{chapter}.ipynb")  # JupyterLab signs what it saves; our edit must be signed again
-    s = Session(browser, lab)
+    s.open(chapter)
+    stateless = explorer_states(s.page)
+    for k, st in enumerate(stateless):
+        assert st["static"] and not st["live"] and not st["errors"], (chapter, "reopened without state", st)
+        assert static_slider_works(s.page, k), f"{chapter}: without widget state, static slider {k} is dead"
+    # ipywidgets logs the missing model it was asked for; that, and nothing else, is expected here
+    others = [e for e in s.errors if "widget model not found" not in e]
+    assert others == [], f"{chapter}: JavaScript errors on reopening without widget state: {others}"
+    s.close_notebook()
+
+
+@pytest.mark.parametrize("chapter", [c for c in CHAPTERS if c not in WIDGET_CHAPTERS])
+def test_run_all_and_read(lab, tab, chapter):
+    """The chapters without an explorer: read before the run, Run All, read again."""
+    s = tab
+    s.open(chapter)
+    problems = prose_problems(s, chapter, "before the run")
     try:
-        s.open(chapter)
-        stateless = explorer_states(s.page)
-        for k, st in enumerate(stateless):
-            assert st["static"] and not st["live"] and not st["errors"], (chapter, "reopened without state", st)
-            assert static_slider_works(s.page, k), f"{chapter}: without widget state, static slider {k} is dead"
-        # ipywidgets logs the missing model it was asked for; that, and nothing else, is expected here
-        others = [e for e in s.errors if "widget model not found" not in e]
-        assert others == [], f"{chapter}: JavaScript errors on reopening without widget state: {others}"
+        run_all(s, chapter)
+        problems += prose_problems(s, chapter, "after Run All")
     finally:
-        s.close()
+        s.close_notebook()
+    assert problems == [], problems
+    assert s.errors == [], f"{chapter}: JavaScript errors: {s.errors}"
+    assert s.blocked == [], f"{chapter}: requests outside the lab: {s.blocked}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_construct_jupyterlab_cannot_render(chapter):
+    source = "\n\n".join("".join(c["source"]) for c in json.loads((SOURCE / f"{chapter}.ipynb").read_text())["cells"]
+                           if c["cell_type"] == "markdown")
+    unrendered = [m.group(0).strip() for m in NO_RENDERER_IN_LAB.finditer(source)]
+    assert unrendered == [], (
+        f"{chapter}: {len(unrendered)} glue roles/directives that JupyterLab cannot render, e.g. {unrendered[:6]}")
 
 
 def missing_values(page) -> list[str]:
@@ -387,31 +460,6 @@ def raw_markup(texts: list[str]) -> list[str]:
 
 UNEVALUATED = re.compile(r'glued\("[^"]*"[^)]*\)')
 
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_no_raw_myst_markup_in_the_rendered_prose(lab, browser, chapter):
-    s = Session(browser, lab)
-    try:
-        s.open(chapter)
-        texts = rendered_markdown(s.page)
-        n_cells = s.page.locator(".jp-MarkdownCell").count()
-        missing = missing_values(s.page)
-        assert missing == [], f"{chapter}: {len(missing)} stored values not shown before the run, e.g. {missing[:4]}"
-        after_run: list[str] = []
-        if chapter not in WIDGET_CHAPTERS:  # those are run above
-            run_all(s, chapter)
-            after_run = rendered_markdown(s.page)
-    finally:
-        s.close()
-    assert n_cells and len(texts) >= n_cells, f"{chapter}: {len(texts)} rendered Markdown cells of {n_cells}"
-    raw, raw_after = raw_markup(texts), raw_markup(after_run)
-    source = "\n\n".join("".join(c["source"]) for c in json.loads((lab.folder / f"{chapter}.ipynb").read_text())["cells"]
-                         if c["cell_type"] == "markdown")
-    unrendered = [m.group(0).strip() for m in NO_RENDERER_IN_LAB.finditer(source)]
-    assert raw == [] and raw_after == [] and unrendered == [], (
-        f"{chapter}: {len(raw)} raw MyST constructs in the rendered Markdown, e.g. {raw[:6]}; after Run All "
-        f"{len(raw_after)}, e.g. {raw_after[:6]}; "
-        f"{len(unrendered)} glue roles/directives that JupyterLab cannot render, e.g. {unrendered[:6]}")
 
 
 def teardown_module(module):
