@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test unit nbval build browser chromium lint lab lab-check notebooks bench clean translations
+.PHONY: help venv book test unit nbval build browser screenshots chromium lint lab lab-check notebooks bench clean translations
 
 help:
 	@echo "make book       build the HTML book, English and Chinese (executing every notebook) into _build/html"
@@ -22,6 +22,7 @@ help:
 	@echo "make notebooks  re-execute the notebooks in place to refresh their stored outputs"
 	@echo "make bench      run the benchmark scripts in benchmarks/"
 	@echo "make browser    open every page of the built book in headless Chromium, offline (after make book)"
+	@echo "make screenshots  the same, with a screenshot of every whole page in _build/screenshots"
 
 # The venv is rebuilt when it is missing or older than any file that says what goes in it.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -73,7 +74,7 @@ lint: $(STAMP)
 test: $(STAMP) chromium
 	@mkdir -p _build
 	@$(MAKE) --no-print-directory lab-check > _build/lab-check.log 2>&1 & lab=$$!; \
-	$(MAKE) --no-print-directory lint unit nbval build browser; rc=$$?; \
+	$(MAKE) --no-print-directory lint unit build browser nbval; rc=$$?; \
 	wait $$lab; lrc=$$?; \
 	echo "== make lab-check (run beside the rest): exit status $$lrc"; cat _build/lab-check.log; \
 	test $$rc = 0 && test $$lrc = 0
@@ -88,9 +89,13 @@ chromium:
 		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei)) >/dev/null 2>&1 ) \
 		|| echo "(no CJK font: the Chinese terms show as boxes in the screenshots)"
 
-# Every page of _build/html (run `make book` first) offline in Chromium; screenshots in _build/screenshots.
+# Every page of _build/html (run `make book` first) offline in Chromium; the first screen of each in _build/screenshots.
 browser: $(STAMP) chromium
 	$(BIN)/python -m pytest tests/browser -p no:xdist -q
+
+# The same, with a screenshot of each whole page instead of its first screen (slower: ~35 s more).
+screenshots: $(STAMP) chromium
+	DLMATH_FULL_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -p no:xdist -q
 
 # JupyterLab on the chapters (README "Running the chapters"). The kernel draws inline: MPLBACKEND (Agg for the
 # builds above) is removed from its environment. lab/overrides.json becomes the venv's JupyterLab defaults

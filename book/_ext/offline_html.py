@@ -10,6 +10,10 @@
 * MathJax (the local copy of ``sphinx-mathjax-offline``, MathJax 3.2.2) is started from
   ``startup.js`` and loads only the components listed in ``mathjax3_config.loader`` of _config.yml,
   instead of the combined ``tex-chtml.js`` whose context menu alone is 0.4 MB.
+* sphinx-book-theme has no top bar: its sidebar holds the title and the search field. It says so with an
+  empty ``navbar_persistent`` in its theme.conf, which pydata-sphinx-theme 0.17 does not read there: it
+  adds a search field in a 64 px bar above every page, which covers the book's title in the sidebar.
+  The option is set empty here, as the book theme means it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ FONTAWESOME_STUB = (
 def _use_mathjax_startup(app, config) -> None:
     if (config.mathjax3_config or {}).get("loader"):
         config.mathjax_path = "mathjax/startup.js"
+
+
+def _no_top_bar(app, config) -> None:
+    config.html_theme_options.setdefault("navbar_persistent", [])
 
 
 def _is_thebe(asset) -> bool:
@@ -55,6 +63,7 @@ def _stub_fontawesome(app, exc) -> None:
 
 def setup(app):
     app.connect("config-inited", _use_mathjax_startup)
+    app.connect("config-inited", _no_top_bar)
     app.connect("html-page-context", _clean_page_assets, priority=900)
     app.connect("build-finished", _stub_fontawesome)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,8 +4,10 @@ Chromium driven by Playwright, fully offline.
 Every request the browser makes is routed: ``file://`` goes through, anything else is aborted and
 recorded (and fails the page). Each page is loaded once (:func:`visit`), everything a test asserts
 is measured in that one visit (how the page reads, at two window widths: ``pagefacts.py``; its
-self-check questions answered: ``quizcheck.py``), and a full-page screenshot lands in
-``_build/screenshots/``.
+self-check questions answered: ``quizcheck.py``), and a screenshot lands in ``_build/screenshots/``:
+the first screen a reader sees (1280 x 900), or the whole page with ``DLMATH_FULL_SCREENSHOTS=1``
+(``make screenshots``; it costs a third of the browser tests' time, as Chromium lays out and paints a
+window as tall as the page).
 
 Environment: ``DLMATH_HTML_DIR`` (default ``_build/html``), ``DLMATH_SCREENSHOTS`` (default
 ``_build/screenshots``), ``CHROMIUM`` (default ``/usr/bin/chromium`` or ``chromium`` on the PATH).
@@ -35,6 +37,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MAX_PAGE_BYTES = 3_000_000  # HTML + everything it loads (the issue's budget: 3 MB)
 VIEWPORT = {"width": 1280, "height": 900}
+FULL_SCREENSHOTS = os.environ.get("DLMATH_FULL_SCREENSHOTS", "") not in ("", "0")
 WAIT_MS = 15_000  # MathJax, images, fonts, search results: each must be ready within this
 
 # Sphinx's generated pages next to the chapters. Both are reachable from every page (the search box,
@@ -105,6 +108,7 @@ class PageReport:
     search_titles: list[str] = field(default_factory=list)
     typeset: dict = field(default_factory=dict)  # what typeset.py's rules judge (pagefacts.measure)
     screenshot: str = ""
+    top_bar: dict = field(default_factory=dict)  # the theme's top navbar, if it takes room (TOP_BAR_JS)
     quiz: dict | None = None  # its self-check questions answered (quizcheck.grade_page), if it has any
     seconds: float = 0.0
 
@@ -275,6 +279,12 @@ class Tab:
             self.report.blocked.append(r.url)
 
 
+# pydata-sphinx-theme's top navbar: sphinx-book-theme has none (offline_html.py sees to it), so it must take
+# no room; if it does, its height and what it shows (e.g. a second search field).
+TOP_BAR_JS = """() => { const h = document.querySelector('header.bd-header');
+    const r = h ? h.getBoundingClientRect() : null;
+    return r && r.height > 0 ? {height: r.height, text: h.innerText.trim().replace(/\\s+/g, ' ')} : {}; }"""
+
 _TABS: dict[int, Tab] = {}
 
 
@@ -292,6 +302,7 @@ def visit(browser, name: str) -> PageReport:
         page.goto(report.url, wait_until="load", timeout=WAIT_MS)
         report.final_url = page.url
         report.title = page.title()
+        report.top_bar = page.evaluate(TOP_BAR_JS)
         report.math = page.evaluate(MATH_JS, WAIT_MS)
         report.images = page.evaluate(IMAGES_JS, WAIT_MS)
         if name in SEARCH_QUERY:
@@ -314,7 +325,8 @@ def visit(browser, name: str) -> PageReport:
         page.evaluate("document.fonts.ready.then(() => null)")
         SHOTS_DIR.mkdir(parents=True, exist_ok=True)
         shot = SHOTS_DIR / f"{name.replace('/', '_')}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        page.evaluate("window.scrollTo(0, 0)")  # moving the sliders scrolled the page
+        page.screenshot(path=str(shot), full_page=FULL_SCREENSHOTS)
         report.screenshot = str(shot)
         report.typeset = measure(page)  # it opens every collapsed part and resizes the window
         if page.locator('div[id^="dlq"]').count():  # last: answering changes the page

@@ -39,6 +39,12 @@ def test_has_a_title(report):
     assert report.title.strip() != "<no title>"
 
 
+def test_no_top_bar_above_the_page(report):
+    """sphinx-book-theme's layout has no top bar; pydata-sphinx-theme 0.17 adds one with a second search
+    field unless told not to, and it covered the book's title in the sidebar."""
+    assert report.top_bar == {}, f"{report.name}: a top bar takes room above the page: {report.top_bar}"
+
+
 def test_every_image_loads_and_has_real_alt_text(report):
     bad = []
     for img in report.images:
