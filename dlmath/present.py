@@ -157,6 +157,40 @@ def glued_table() -> None:
         print(json.dumps({name: entry}, ensure_ascii=False))
 
 
+def read_glued_table(text: str) -> tuple[dict[str, Any], set[str]]:
+    """The inverse of :func:`glued_table`: from what it printed, every value as :func:`glue` kept it (a
+    ``Latex``, ``Math`` or ``Markdown`` object rebuilt from its data), and the names listed as varying
+    (timings, printed without a value). The book build and ``tests/test_glued.py`` read a notebook's
+    stored last cell with it.
+
+    >>> read_glued_table('{"p": {"kind": "float", "value": 0.5}}')
+    ({'p': 0.5}, set())
+    >>> read_glued_table('{"t": {"kind": "float", "varies": true}}')
+    ({}, {'t'})
+    """
+    import json
+
+    from IPython.display import Latex, Markdown, Math
+
+    if not isinstance(text, str):
+        raise ShapeError("read_glued_table: text must be what glued_table() printed (a str), "
+                         f"got {type(text).__name__}")
+    kinds = {"Latex": Latex, "Math": Math, "Markdown": Markdown}
+    values: dict[str, Any] = {}
+    varies: set[str] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            (name, entry), = json.loads(line).items()
+            if entry.get("varies"):
+                varies.add(name)
+            else:
+                values[name] = kinds[entry["kind"]](entry["data"]) if entry["kind"] in kinds else entry["value"]
+        except (ValueError, AttributeError, KeyError, TypeError):
+            raise ShapeError(f"read_glued_table: line {number} is not one glued_table() prints: "
+                             f"{line[:80]!r}") from None
+    return values, varies
+
+
 def tex_number(x: float, fmt: str = ".4g") -> str:
     r"""``x`` formatted with ``fmt`` and written as TeX: ``-0.1966``, ``9.4\times 10^{15}``, ``4\times 10^{-13}``.
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 import yaml
 from IPython.core.formatters import DisplayFormatter
-from IPython.display import Latex, Markdown, Math
 
 from dlmath import present
 
@@ -31,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
 NAME_REGEX = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["nb_eval_name_regex"]
-KINDS = {"Latex": Latex, "Math": Math, "Markdown": Markdown}
 
 
 def load(path: Path) -> dict:
@@ -44,14 +42,7 @@ def stored_table(nb: dict) -> tuple[dict, set[str]]:
     last = nb["cells"][-1]
     assert last["cell_type"] == "code" and "glued_table()" in "".join(last["source"]), "no glued_table() cell last"
     text = "".join("".join(o.get("text", "")) for o in last.get("outputs", []) if o.get("output_type") == "stream")
-    table, varies = {}, set()
-    for line in text.splitlines():
-        (name, entry), = json.loads(line).items()
-        if entry.get("varies"):
-            varies.add(name)
-        else:
-            table[name] = KINDS[entry["kind"]](entry["data"]) if entry["kind"] in KINDS else entry["value"]
-    return table, varies
+    return present.read_glued_table(text)
 
 
 def prose_chapters() -> list[Path]:

@@ -156,6 +156,40 @@ def test_glued_table_prints_every_kept_value_as_json(capsys, monkeypatch):
         present.glued_table()
 
 
+def test_read_glued_table_gives_back_what_glued_table_printed(capsys, monkeypatch):
+    from IPython.display import Latex, Markdown, Math
+
+    from dlmath import present
+
+    monkeypatch.setattr(present, "_GLUED", {})
+    monkeypatch.setattr(present, "_VARIES", set())
+    glue("p", 0.19661193324148188)
+    glue("n", np.int64(512))
+    glue("words", "never goes up")
+    glue("md", Markdown("pad 0: 13×13"))
+    glue("block", Math(r"\delta = 1"))
+    glue("seconds", 12.3456, varies=True)
+    present.glue_math("ratio", 9.444764837754866e15, ".1e")
+    present.glued_table()
+    values, varies = present.read_glued_table(capsys.readouterr().out)
+    assert varies == {"seconds"}
+    assert {k: v for k, v in values.items() if k not in ("md", "block", "ratio")} == {
+        "p": 0.196612, "n": 512, "words": "never goes up"}
+    assert type(values["n"]) is int
+    assert type(values["md"]) is Markdown and values["md"].data == "pad 0: 13×13"
+    assert type(values["block"]) is Math and values["block"].data == r"\delta = 1"
+    assert type(values["ratio"]) is Latex and values["ratio"].data == r"$9.4\times 10^{15}$"
+
+
+@pytest.mark.parametrize("text", ["x", "[1]", "{}", '{"a": 1}', '{"a": {"kind": "float"}}',
+                                  '{"a": {"kind": "float", "value": 1}, "b": {"kind": "float", "value": 2}}'])
+def test_read_glued_table_names_a_line_it_cannot_read(text):
+    from dlmath.present import read_glued_table
+
+    with pytest.raises(ShapeError, match="^read_glued_table: line 1 is not one glued_table"):
+        read_glued_table(text)
+
+
 @pytest.mark.parametrize(("name", "fmt", "match"), [
     ("never_glued_here", "", "nothing is glued as 'never_glued_here' in this kernel: run the cell"),
     ("p", ".2q", "'.2q' is not a format for 'p'"),

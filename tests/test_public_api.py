@@ -396,6 +396,8 @@ RECIPES: dict[str, Recipe] = {
                        display=BOOL, varies=BOOL, digits=[("0", 0), ("2.5", 2.5)]),  # bad names: tests/test_present.py
     # glued("public_api_check") is whatever the last recipe glued under that name (1.5, or 1.5 as a formula)
     "present.glued_table": _R(lambda: {}),  # no argument; an unstorable value: tests/test_present.py
+    "present.read_glued_table": _R(lambda: {"text": '{"p": {"kind": "float", "value": 0.5}}'},
+                                   text=[("None", None), ("3", 3), ("'x'", "x")]),
     "present.glued": _R(lambda: (__import__("dlmath.present").present.glue("public_api_check", 1.5),
                                  {"name": "public_api_check", "fmt": ".2f"})[1],
                         fmt=[("None", None), ("'q'", "q")]),  # bad names: tests/test_present.py

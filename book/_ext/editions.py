@@ -138,10 +138,12 @@ def stored_results(path) -> tuple[dict[str, dict], set[str]]:
             for cell in cells:
                 for item in cell.get("metadata", {}).get("user_expressions", []):
                     table[item["expression"]] = item["result"]
-            for output in cells[-1].get("outputs", []) if cells else []:
-                for line in "".join(output.get("text", "")).splitlines():
-                    entries = json.loads(line).items() if line.startswith("{") else ()
-                    varying.update(name for name, v in entries if isinstance(v, dict) and v.get("varies"))
+            if cells and "glued_table()" in "".join(cells[-1].get("source", "")):
+                from dlmath.present import read_glued_table
+
+                text = "".join("".join(o.get("text", "")) for o in cells[-1].get("outputs", [])
+                               if o.get("output_type") == "stream")
+                varying = read_glued_table(text)[1]
         _STORED[path] = (table, varying)
     return _STORED[path]
 
